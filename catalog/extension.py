@@ -1,0 +1,289 @@
+"""The Azure ML extension (`Microsoft.AzureML.Kubernetes`): its settings and what the CLI does.
+
+Raw ARM calls with only the documented keys do not work (hashicorp/terraform-provider-azurerm
+#24547): `az k8s-extension create` validates the user-facing keys, rewrites some of them to
+internal `scoringFe.*` keys and fills in facts about the cluster before it calls ARM. This module
+reproduces that, as pure functions on plain strings, so the component, the settings validation,
+the policies and the tests share one copy.
+
+Sources:
+- Documented keys and defaults: Microsoft Learn "Deploy Azure Machine Learning extension on AKS or
+  Arc Kubernetes cluster" (seeds/001, settings table).
+- CLI behaviour: Azure/azure-cli-extensions, src/k8s-extension/azext_k8s_extension/
+  partner_extensions/AzureMLKubernetes.py (create path; commit 3f6c0dae).
+- Update rules: Azure/AML-Kubernetes docs/deploy-extension.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+EXTENSION_TYPE = "Microsoft.AzureML.Kubernetes"
+RELEASE_NAMESPACE = "azureml"  # the CLI forces it, whatever --release-namespace says
+RELEASE_TRAIN = "stable"
+ARM_TYPE = "Microsoft.KubernetesConfiguration/extensions"
+
+# cluster kind -> (clusterRp, clusterResourceName) of the extension resource.
+CLUSTER_RP = {
+    "aks": ("Microsoft.ContainerService", "managedClusters"),
+    "arc": ("Microsoft.Kubernetes", "connectedClusters"),
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: str | None
+    meaning: str
+
+
+# The documented user-facing settings (seeds/001 table). Values travel as strings; booleans as
+# "True"/"False". `nodeSelector` is a prefix: nodeSelector.<label>=<value>.
+SETTINGS: dict[str, Setting] = {
+    "enableTraining": Setting("False", "training jobs and batch scoring"),
+    "enableInference": Setting("False", "real-time inference (azureml-fe)"),
+    "allowInsecureConnections": Setting("False", "HTTP scoring endpoints; dev/test only"),
+    "inferenceRouterServiceType": Setting(None, "loadBalancer, nodePort or clusterIP"),
+    "internalLoadBalancerProvider": Setting(None, "'azure' for an internal load balancer (AKS)"),
+    "sslSecret": Setting(None, "Secret in namespace azureml holding cert.pem and key.pem"),
+    "sslCname": Setting(None, "host name of the HTTPS scoring endpoint"),
+    "inferenceRouterHA": Setting("True", "3 azureml-fe replicas; needs 3 or more nodes"),
+    "nodeSelector": Setting(None, "nodeSelector.<label>=<value> pins the extension and ML workloads"),
+    "installNvidiaDevicePlugin": Setting("False", "NVIDIA device plugin DaemonSet"),
+    "installPromOp": Setting("True", "Prometheus operator; False reuses an existing one"),
+    "installVolcano": Setting("True", "Volcano scheduler; False reuses an existing one"),
+    "installDcgmExporter": Setting("False", "dcgm-exporter DaemonSet for GPU metrics"),
+}
+PROTECTED_SETTINGS: dict[str, Setting] = {
+    "sslCertPemFile": Setting(None, "path of the PEM certificate (no passphrase)"),
+    "sslKeyPemFile": Setting(None, "path of the PEM private key (no passphrase)"),
+}
+BOOLEAN_SETTINGS = frozenset(k for k, s in SETTINGS.items() if s.default in ("True", "False"))
+SERVICE_TYPES = ("loadBalancer", "nodePort", "clusterIP")
+NODE_SELECTOR_PREFIX = "nodeSelector."
+
+# Internal keys the CLI writes (exact spellings from AzureMLKubernetes.py).
+NODE_PORT_KEY = "scoringFe.serviceType.nodePort"
+INTERNAL_LB_KEY = "scoringFe.serviceType.internalLoadBalancer"
+SSL_SECRET_KEY = "scoringFe.sslSecret"
+SSL_CERT_KEY = "scoringFe.sslCert"
+SSL_KEY_KEY = "scoringFe.sslKey"
+RELAY_CONNECTION_KEY = "relayServerConnectionString"
+RELAY_AUTH_RULE = "azureml_rw"
+RELAY_RIGHTS = ("Manage", "Send", "Listen")
+
+# user-facing spelling -> internal spelling, so policies can recognise either.
+REWRITES: dict[str, str] = {
+    "inferenceRouterServiceType=nodePort": NODE_PORT_KEY,
+    "internalLoadBalancerProvider=azure": INTERNAL_LB_KEY,
+    "sslSecret": SSL_SECRET_KEY,
+    "sslCertPemFile": SSL_CERT_KEY,
+    "sslKeyPemFile": SSL_KEY_KEY,
+}
+
+# The CLI copies a key to its aliases when the alias is unset ("reference_mapping").
+ALIASES: dict[str, tuple[str, ...]] = {
+    RELAY_CONNECTION_KEY: ("relayserver.relayConnectionString",),
+    "cluster_name": ("clusterId", "prometheus.prometheusSpec.externalLabels.cluster_name"),
+}
+
+# Azure ML's router runs 3 replicas with inferenceRouterHA; it needs 3 nodes (seeds/001).
+HA_MIN_NODES = 3
+
+# Changing these on a running extension disrupts workloads (deploy-extension.md, CLI update
+# prompt). Disabling a feature is disruptive; enabling it is not.
+DISRUPTIVE_ON_CHANGE = ("allowInsecureConnections", "inferenceRouterServiceType",
+                        "internalLoadBalancerProvider", "sslCname")
+DISRUPTIVE_ON_DISABLE = ("enableTraining", "enableInference", "installNvidiaDevicePlugin")
+
+
+class ExtensionConfigError(ValueError):
+    """A rule the az CLI enforces was broken. `key` names the setting at fault."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+def is_true(value: object) -> bool:
+    """The CLI's test for a flag: only 'true', in any case, counts."""
+    return str(value).lower() == "true"
+
+
+def wire_bool(value: bool) -> str:
+    """How a Python bool reaches ARM through the CLI's SDK: str(True) == 'True'."""
+    return str(bool(value))
+
+
+@dataclass(frozen=True)
+class ClusterFacts:
+    kind: str            # "aks" | "arc"
+    subscription_id: str
+    resource_group: str
+    name: str
+    location: str
+    node_count: int
+    distribution: str = ""   # Arc only; "openshift" sets openshift=true
+
+    @property
+    def resource_id(self) -> str:
+        rp, resource = CLUSTER_RP[self.kind]
+        return (f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
+                f"/providers/{rp}/{resource}/{self.name}")
+
+
+def _lookup(settings: Mapping[str, str], protected: Mapping[str, str], key: str) -> str | None:
+    return settings.get(key, protected.get(key))
+
+
+def validate(settings: Mapping[str, str], protected: Mapping[str, str]) -> None:
+    """Every rejection of `az k8s-extension create`, in the CLI's order.
+
+    Raises ExtensionConfigError naming the key at fault and the fix.
+    """
+    both = sorted(set(settings) & set(protected))
+    if both:
+        raise ExtensionConfigError(both[0], f"'{both[0]}' is set both as a setting and as a "
+                                   "protected setting: keep one.")
+    training = is_true(_lookup(settings, protected, "enableTraining"))
+    inference = is_true(_lookup(settings, protected, "enableInference"))
+    if not (training or inference):
+        raise ExtensionConfigError("enableTraining", "enable training, inference or both: set "
+                                   "enableTraining: true and/or enableInference: true.")
+    if not inference:
+        return
+    insecure = is_true(_lookup(settings, protected, "allowInsecureConnections"))
+    ssl_secret = _lookup(settings, protected, "sslSecret")
+    pem_pair = bool(protected.get("sslCertPemFile")) and bool(protected.get("sslKeyPemFile"))
+    if not (pem_pair or ssl_secret or insecure):
+        raise ExtensionConfigError("allowInsecureConnections", "HTTPS needs a certificate: set "
+                                   "sslSecret (a Secret in namespace azureml with cert.pem and "
+                                   "key.pem) or the PEM pair sslCertPemFile + sslKeyPemFile; "
+                                   "for an HTTP dev/test endpoint set allowInsecureConnections: "
+                                   "true.")
+    if (pem_pair or ssl_secret) and not _lookup(settings, protected, "sslCname"):
+        raise ExtensionConfigError("sslCname", "HTTPS needs sslCname, the host name clients "
+                                   "use for the scoring endpoint (e.g. scoring.ml.contoso.com).")
+    service_type = str(_lookup(settings, protected, "inferenceRouterServiceType") or "")
+    if service_type.lower() not in {t.lower() for t in SERVICE_TYPES}:
+        raise ExtensionConfigError("inferenceRouterServiceType", "inference needs "
+                                   "inferenceRouterServiceType: loadBalancer, nodePort or "
+                                   f"clusterIP (got {service_type!r}).")
+    internal_lb = str(_lookup(settings, protected, "internalLoadBalancerProvider")).lower() == "azure"
+    if service_type.lower() == "nodeport" and internal_lb:
+        raise ExtensionConfigError("internalLoadBalancerProvider", "internalLoadBalancerProvider "
+                                   "applies to loadBalancer only: remove it when "
+                                   "inferenceRouterServiceType is nodePort.")
+
+
+def relay_namespace_name(cluster: ClusterFacts) -> str:
+    """The CLI's Azure Relay namespace name: alphanumerics of '<cluster>-<sub>-<rg>-relay', cut
+    to 50 characters with an md5 suffix when longer."""
+    return _valid_name(f"{cluster.name}-{cluster.subscription_id}-{cluster.resource_group}-relay", 50)
+
+
+def _valid_name(raw: str, max_length: int, suffix_length: int = 6) -> str:
+    name = re.sub(r"[^A-Za-z0-9]", "", raw)
+    if len(name) > max_length:
+        digest = hashlib.md5(raw.encode("utf-8")).hexdigest()[:suffix_length]
+        name = name[: max_length - suffix_length] + digest
+    return name
+
+
+def cli_configuration(
+    settings: Mapping[str, str],
+    protected: Mapping[str, str],
+    cluster: ClusterFacts,
+    *,
+    pem: Mapping[str, str] | None = None,
+    relay: Mapping[str, str] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """What `az k8s-extension create` sends as configurationSettings and
+    configurationProtectedSettings for these inputs.
+
+    settings / protected: the user's --config / --config-protected key=value pairs.
+    pem: the contents of the files named by sslCertPemFile / sslKeyPemFile (the CLI reads them).
+    relay: on Arc, the relay the CLI creates: {"connectionString", "hybridConnectionId"}.
+    """
+    validate(settings, protected)
+    out = dict(settings)
+    prot = dict(protected)
+    training = is_true(_lookup(settings, protected, "enableTraining"))
+    inference = is_true(_lookup(settings, protected, "enableInference"))
+    # The flags keep the user's spelling when given; otherwise the CLI writes a bool.
+    out.setdefault("enableTraining", wire_bool(training))
+    out.setdefault("enableInference", wire_bool(inference))
+    prot.pop("enableTraining", None)
+    prot.pop("enableInference", None)
+
+    if inference:
+        service_type = str(_lookup(settings, protected, "inferenceRouterServiceType")).lower()
+        if service_type == "nodeport":
+            out[NODE_PORT_KEY] = wire_bool(True)
+        elif str(_lookup(settings, protected, "internalLoadBalancerProvider")).lower() == "azure":
+            out[INTERNAL_LB_KEY] = wire_bool(True)
+        if not is_true(_lookup(settings, protected, "allowInsecureConnections")):
+            if protected.get("sslCertPemFile") and protected.get("sslKeyPemFile"):
+                pem = pem or {}
+                for path_key, internal in (("sslCertPemFile", SSL_CERT_KEY), ("sslKeyPemFile", SSL_KEY_KEY)):
+                    if path_key not in pem:
+                        raise ExtensionConfigError(path_key, f"the contents of {path_key} are needed")
+                    prot[internal] = base64.b64encode(pem[path_key].encode("ascii")).decode()
+            else:
+                out[SSL_SECRET_KEY] = str(_lookup(settings, protected, "sslSecret"))
+
+    if cluster.node_count < HA_MIN_NODES:
+        if _lookup(out, prot, "clusterPurpose") is None:
+            out["clusterPurpose"] = "DevTest"
+        if _lookup(out, prot, "inferenceRouterHA") is None:
+            out["inferenceRouterHA"] = "false"
+    if cluster.kind == "arc" and cluster.distribution.lower() == "openshift":
+        out["openshift"] = "true"
+
+    location = cluster.location.replace(" ", "").lower()
+    out.setdefault("cluster_name", cluster.resource_id)
+    # The CLI reads a misspelt key here, so `domain` is always overwritten.
+    out["domain"] = f"{location}.cloudapp.azure.com"
+    out.setdefault("location", location)
+    out.setdefault("jobSchedulerLocation", location)
+    out.setdefault("cluster_name_friendly", cluster.name)
+    out.setdefault("servicebus.enabled", "false")
+    on_aks = cluster.kind == "aks"
+    out.setdefault("relayserver.enabled", "false" if on_aks else "true")
+    out.setdefault("nginxIngress.enabled", "true" if on_aks else "false")
+
+    if str(out["relayserver.enabled"]).lower() != "false" and RELAY_CONNECTION_KEY not in out \
+            and RELAY_CONNECTION_KEY not in prot:
+        if not relay:
+            raise ExtensionConfigError(RELAY_CONNECTION_KEY, "an Arc cluster needs the Azure "
+                                       "Relay hybrid connection the CLI creates")
+        prot[RELAY_CONNECTION_KEY] = relay["connectionString"]
+        out["relayserver.hybridConnectionResourceID"] = relay["hybridConnectionId"]
+        out["relayserver.hybridConnectionName"] = cluster.name
+
+    for table in (out, prot):
+        for source, targets in ALIASES.items():
+            if source in table:
+                for target in targets:
+                    table.setdefault(target, table[source])
+    return out, prot
+
+
+def disruptive_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """Why an update from `before` to `after` configurationSettings disrupts running workloads."""
+    reasons = []
+    for key in DISRUPTIVE_ON_CHANGE:
+        if str(before.get(key, "")).lower() != str(after.get(key, "")).lower():
+            reasons.append(f"{key} changed ({before.get(key)!r} -> {after.get(key)!r}): running "
+                           "online endpoints are disrupted")
+    for key in DISRUPTIVE_ON_DISABLE:
+        if is_true(before.get(key)) and not is_true(after.get(key)):
+            reasons.append(f"{key} turned off: running workloads that need it stop")
+    for key in sorted(before):
+        if key.startswith(NODE_SELECTOR_PREFIX) and key not in after:
+            reasons.append(f"{key} removed: node selector keys cannot be removed from an "
+                           "installed extension (uninstall and reinstall instead)")
+    return reasons

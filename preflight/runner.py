@@ -1,0 +1,93 @@
+"""Runs one Pulumi program under the mock runtime; started by preflight as a subprocess.
+
+A subprocess keeps every run clean (Pulumi's runtime state is global) and lets preflight stop a
+program that hangs. The job comes as JSON on stdin; the result goes as JSON to the file named by
+the first argument, so whatever the program prints cannot corrupt it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import runpy
+import sys
+import traceback
+from pathlib import Path
+
+import pulumi
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from preflight.monitor import Mocks, RecordingMonitor
+
+CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
+
+
+class _Diagnostics(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.records: list[dict[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append({"severity": record.levelname.lower(), "message": record.getMessage()})
+
+
+def run(job: dict) -> dict:
+    program = Path(job["programDir"]).resolve()
+    os.chdir(program)
+    sys.path.insert(0, str(program))
+    os.environ[CONFIG_FILE_ENV] = job["configFile"]
+    diagnostics = _Diagnostics()
+    logger = logging.getLogger("preflight.program")
+    logger.propagate = False
+    logger.addHandler(diagnostics)
+
+    mock = Mocks()
+    monitor = RecordingMonitor(mock, job["config"])
+    pulumi.runtime.set_mocks(mock, project=job["project"], stack=job["stack"], preview=True,
+                             logger=logger, monitor=monitor)
+    pulumi.runtime.set_all_config(job["config"], job["secretKeys"])
+    main = program / job.get("main", "__main__.py")
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+    except pulumi.RunError as err:
+        errors = getattr(err, "errors", None)
+        if errors is not None:
+            return {"status": "invalid-settings", "file": getattr(err, "file", job["configFile"]),
+                    "errors": [{"path": p, "message": m} for p, m in errors]}
+        return {"status": "program-error", "message": str(err), "location": ""}
+    except BaseException as err:  # the program's bug: one line, located, no traceback
+        return {"status": "program-error", "message": f"{type(err).__name__}: {err}",
+                "location": _location(err, program)}
+    return {
+        "status": "ok",
+        "registrations": monitor.registrations,
+        "componentOutputs": monitor.component_outputs,
+        "stackOutputs": monitor.stack_outputs,
+        "invokes": sorted(set(mock.invokes)),
+        "diagnostics": diagnostics.records,
+    }
+
+
+def _location(err: BaseException, program: Path) -> str:
+    """The innermost frame of the program's own code (not its libraries)."""
+    where = ""
+    for frame in traceback.extract_tb(err.__traceback__):
+        path = Path(frame.filename)
+        if path.is_relative_to(program) and ".venv" not in path.parts:
+            where = f"{path.relative_to(program)}:{frame.lineno}"
+    return where
+
+
+def main() -> None:
+    job = json.load(sys.stdin)
+    result = run(job)
+    Path(sys.argv[1]).write_text(json.dumps(result))
+    sys.stdout.flush()
+    # Pulumi's runtime leaves threads behind; the result is written, so leave at once.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
