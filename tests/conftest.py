@@ -1,0 +1,39 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def run_preflight(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "preflight", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+@pytest.fixture
+def stack_file(tmp_path):
+    """Write a stack file from a config mapping; returns its path."""
+    def write(config: dict, name: str = "test") -> Path:
+        path = tmp_path / f"Pulumi.{name}.yaml"
+        path.write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+        return path
+    return write
+
+
+def plan_of(path: Path) -> dict:
+    result = run_preflight("preview", "--config", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def resource(plan: dict, type_token: str) -> dict:
+    found = [r for r in plan["resources"] if r["type"] == type_token]
+    assert len(found) == 1, [r["type"] for r in plan["resources"]]
+    return found[0]
