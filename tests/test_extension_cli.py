@@ -240,7 +240,7 @@ def test_relay_namespace_name_as_the_cli():
     facts = ext.ClusterFacts("arc", SUB, "machine-learning-edge-sites", "edge", "westeurope", 3)
     raw = f"edge-{SUB}-machine-learning-edge-sites-relay"
     name = ext.relay_namespace_name(facts)
-    assert name == "edge" + SUB.replace("-", "") + "machinelear" + hashlib.md5(raw.encode()).hexdigest()[:6]
+    assert name == "edge" + SUB.replace("-", "") + "machinel" + hashlib.md5(raw.encode()).hexdigest()[:6]
     short = ext.ClusterFacts("arc", SUB, "my-rg", "edge", "westeurope", 3)
     assert ext.relay_namespace_name(short) == "edge" + SUB.replace("-", "") + "myrgrelay"
 
