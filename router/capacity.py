@@ -1,0 +1,380 @@
+"""Sizing: replicas for a request rate, for a latency goal, for bursts and ramps; the router
+itself; and whether max_instances fits on the nodes.
+
+No numpy here: the policy pack imports this module and must stay light.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from router import queueing
+from router.errors import InputError, show
+
+__all__ = [
+    "NodeFit", "PoolFit", "RampHeadroom", "RouterSizing", "Sizing",
+    "formula_replicas", "node_fit", "ramp_headroom", "reaction_min_instances", "reaction_time_s",
+    "predicted_wait_ms", "router_instances", "size", "slo_replicas",
+]
+
+# Source: Learn "Azure ML inference router" (seeds/003, how-to-kubernetes-inference-routing-azureml-fe):
+# azureml-fe serves up to 5,000 rps per instance with <= 3 ms mean and <= 15 ms p99 overhead;
+# above 10,000 rps raise its resources (default limit 2 vCPU, 1.2 GB per pod); the extension
+# deploys 3 instances with inferenceRouterHA (one coordinates), else 1; a raised instance count
+# is overwritten on extension upgrade.
+ROUTER_RPS_PER_INSTANCE = 5000
+ROUTER_ADVICE_RPS = 10000
+ROUTER_OVERHEAD_MEAN_MS = 3.0
+ROUTER_OVERHEAD_P99_MS = 15.0
+ROUTER_INSTANCES_HA = 3
+ROUTER_INSTANCES_SINGLE = 1
+
+
+def _positive(field: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 or math.isinf(value):
+        raise InputError(field, f"must be a number > 0 (got {show(value)})")
+    return float(value)
+
+
+def _non_negative(field: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0 or math.isinf(value):
+        raise InputError(field, f"must be a number >= 0 (got {show(value)})")
+    return float(value)
+
+
+def _count(field: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(field, f"must be a whole number >= 1 (got {show(value)})")
+    return value
+
+
+def _fraction(field: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 1:
+        raise InputError(field, f"must be a fraction in (0, 1], e.g. 0.7 for 70 % (got {show(value)})")
+    return float(value)
+
+
+def _percentile(field: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 100:
+        raise InputError(field, f"must be a percentile between 0 and 100, e.g. 99 (got {show(value)})")
+    return float(value)
+
+
+def _ceil(x: float) -> int:
+    # 7 rps x 1 s / 0.7 is 10.000000000000002 in floating point; that is 10 replicas, not 11.
+    return math.ceil(round(x, 9))
+
+
+def formula_replicas(rps: float, request_time_s: float, max_concurrent: int = 1, target_utilization: float = 0.7) -> int:
+    """The documented formula: ceil(rps x request time / target utilization / max concurrent).
+
+    Source: Learn "Azure ML inference router" and "Deploy a model to AKS with v1" (seeds/002,
+    seeds/003): concurrentRequests = targetRps * reqTime / targetUtilization,
+    replicas = ceil(concurrentRequests / maxReqPerContainer); 20 rps, 10 s, 1, 0.7 -> 286.
+    """
+    rps = _positive("rps", rps)
+    request_time_s = _positive("request_time_s", request_time_s)
+    max_concurrent = _count("max_concurrent", max_concurrent)
+    target_utilization = _fraction("target_utilization", target_utilization)
+    return _ceil(rps * request_time_s / target_utilization / max_concurrent)
+
+
+def _queue_wait_goal_s(slo_wait_ms: float) -> float:
+    """The share of a wait goal left for queueing once azureml-fe's p99 overhead is taken."""
+    slo_wait_ms = _positive("slo_wait_ms", slo_wait_ms)
+    if slo_wait_ms <= ROUTER_OVERHEAD_P99_MS:
+        raise InputError(
+            "slo_wait_ms",
+            f"must exceed azureml-fe's own p99 overhead of {ROUTER_OVERHEAD_P99_MS:g} ms (got {slo_wait_ms:g}); "
+            "no replica count can meet it",
+        )
+    return (slo_wait_ms - ROUTER_OVERHEAD_P99_MS) / 1000.0
+
+
+def slo_replicas(
+    rps: float, request_time_s: float, slo_wait_ms: float, slo_percentile: float = 99.0,
+    max_concurrent: int = 1, arrival_cv2: float = 1.0, service_cv2: float = 1.0,
+) -> int:
+    """Smallest replica count whose `slo_percentile` of (queue wait + azureml-fe overhead) <= slo_wait_ms.
+
+    Queue wait from M/M/c (Erlang C) with c = replicas x max_concurrent; arrival_cv2 > 1 models
+    burstier than Poisson traffic, service_cv2 != 1 non-exponential request times (Allen-Cunneen).
+    The overhead is the documented p99 bound of 15 ms, which also bounds every lower percentile.
+    """
+    rps = _positive("rps", rps)
+    request_time_s = _positive("request_time_s", request_time_s)
+    goal_s = _queue_wait_goal_s(slo_wait_ms)
+    slo_percentile = _percentile("slo_percentile", slo_percentile)
+    max_concurrent = _count("max_concurrent", max_concurrent)
+    arrival_cv2 = _non_negative("arrival_cv2", arrival_cv2)
+    service_cv2 = _non_negative("service_cv2", service_cv2)
+    if arrival_cv2 + service_cv2 == 0:
+        raise InputError("arrival_cv2", "arrival_cv2 and service_cv2 cannot both be 0 (a queue that never waits); use e.g. 1")
+    servers = queueing.min_servers(rps, request_time_s, slo_percentile, goal_s, max_concurrent, arrival_cv2, service_cv2)
+    return servers // max_concurrent
+
+
+def predicted_wait_ms(
+    replicas: int, rps: float, request_time_s: float, percentile: float = 99.0,
+    max_concurrent: int = 1, arrival_cv2: float = 1.0, service_cv2: float = 1.0,
+) -> float:
+    """The `percentile` of queue wait plus azureml-fe's p99 overhead (ms) for `replicas`; inf if overloaded."""
+    wait_s = queueing.wait_percentile(
+        replicas * max_concurrent, rps, request_time_s, percentile, arrival_cv2, service_cv2
+    )
+    return wait_s * 1000.0 + ROUTER_OVERHEAD_P99_MS
+
+
+def reaction_time_s(
+    polling_interval_s: float = 1.0, scale_up_delay_s: float = 1.0, pod_start_s: float = 0.0, model_load_s: float = 0.0
+) -> float:
+    """Worst case from a rise in load to a new replica serving, as `Autoscaler` behaves.
+
+    The rise just missed a poll; the autoscaler acts once every poll in the last
+    scale_up_delay_s saw it (at least one poll); then the pod starts and loads the model.
+    """
+    polling_interval_s = _positive("polling_interval_s", polling_interval_s)
+    polls = max(1, _ceil(_non_negative("scale_up_delay_s", scale_up_delay_s) / polling_interval_s))
+    return polls * polling_interval_s + _non_negative("pod_start_s", pod_start_s) + _non_negative("model_load_s", model_load_s)
+
+
+def reaction_min_instances(
+    burst_rps: float, request_time_s: float, burst_duration_s: float, reaction_s: float,
+    max_concurrent: int = 1, max_wait_s: float = 0.0,
+) -> int:
+    """min_instances that carry a burst of `burst_rps` (total) alone until new replicas arrive.
+
+    No replica added for the burst serves before `reaction_s`, so for min(burst_duration_s, reaction_s)
+    the standing replicas carry it. Fluid model: with capacity m = replicas x max_concurrent /
+    request_time, the backlog grows at (burst_rps - m), and the last request of that stretch
+    waits (burst_rps / m - 1) x stretch. Keeping that <= max_wait_s (0: no backlog at all) gives
+    replicas >= burst_rps x request_time / (max_concurrent x (1 + max_wait_s / stretch)).
+    """
+    burst_rps = _positive("burst_rps", burst_rps)
+    request_time_s = _positive("request_time_s", request_time_s)
+    stretch = min(_positive("burst_duration_s", burst_duration_s), _positive("reaction_s", reaction_s))
+    max_concurrent = _count("max_concurrent", max_concurrent)
+    max_wait_s = _non_negative("max_wait_s", max_wait_s)
+    return max(1, _ceil(burst_rps * request_time_s / (max_concurrent * (1 + max_wait_s / stretch))))
+
+
+@dataclass(frozen=True)
+class RampHeadroom:
+    extra_replicas: int  # replicas beyond what the current load needs at 100 %
+    max_target_utilization: float  # the highest target that keeps that headroom at base_rps
+
+
+def ramp_headroom(
+    base_rps: float, ramp_rps_per_s: float, request_time_s: float, reaction_s: float, max_concurrent: int = 1
+) -> RampHeadroom:
+    """Headroom to follow a ramp of `ramp_rps_per_s`: the load grows by ramp x reaction_s
+    before a replica asked for now serves. At a target utilization u the autoscaler keeps
+    base_rps x (1/u - 1) spare, so u <= base / (base + ramp x reaction_s)."""
+    base_rps = _positive("base_rps", base_rps)
+    ramp_rps_per_s = _non_negative("ramp_rps_per_s", ramp_rps_per_s)
+    request_time_s = _positive("request_time_s", request_time_s)
+    reaction_s = _positive("reaction_s", reaction_s)
+    max_concurrent = _count("max_concurrent", max_concurrent)
+    growth = ramp_rps_per_s * reaction_s
+    return RampHeadroom(
+        extra_replicas=_ceil(growth * request_time_s / max_concurrent),
+        max_target_utilization=base_rps / (base_rps + growth),
+    )
+
+
+@dataclass(frozen=True)
+class RouterSizing:
+    instances: int  # azureml-fe pods needed, the coordinator included
+    deployed: int  # what the extension deploys: 3 with inferenceRouterHA, else 1
+    advice: tuple[str, ...]
+
+
+def router_instances(rps: float, ha: bool = True) -> RouterSizing:
+    """azureml-fe instances for `rps`: ceil(rps / 5,000) serving ones plus the coordinator.
+
+    With HA the extension deploys 3 (one coordinates, two serve); without it one instance does
+    both, so a coordinator is only added on top once more than one instance serves.
+    """
+    rps = _positive("rps", rps)
+    serving = max(1, math.ceil(rps / ROUTER_RPS_PER_INSTANCE))
+    deployed = ROUTER_INSTANCES_HA if ha else ROUTER_INSTANCES_SINGLE
+    instances = max(deployed, serving + 1) if ha or serving > 1 else 1
+    advice = []
+    if rps > ROUTER_ADVICE_RPS:
+        advice.append(
+            f"{rps:,.0f} rps is above the documented {ROUTER_ADVICE_RPS:,} rps: raise the azureml-fe pods' "
+            "resource requests/limits (default limit 2 vCPU, 1.2 GB) or ask Microsoft"
+        )
+    if instances > deployed:
+        advice.append(
+            f"needs {instances} azureml-fe instances but the extension deploys {deployed}; a raised count "
+            "is overwritten with the inferenceRouterHA value on every extension upgrade"
+        )
+    return RouterSizing(instances=instances, deployed=deployed, advice=tuple(advice))
+
+
+# Kubernetes quantities. cpu: "500m" or cores; memory: bytes or a suffixed value like "1500Mi".
+_MEMORY_SUFFIX = {
+    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40,
+}
+_QUANTITY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+
+
+def _millicores(field: str, value: object) -> int:
+    match = _QUANTITY.match(str(value)) if not isinstance(value, bool) else None
+    if not match or match.group(2) not in ("", "m"):
+        raise InputError(field, f"must be CPU cores like 2, 0.5 or 500m (got {show(value)})")
+    number = float(match.group(1))
+    return round(number if match.group(2) == "m" else number * 1000)
+
+
+def _bytes(field: str, value: object) -> int:
+    match = _QUANTITY.match(str(value)) if not isinstance(value, bool) else None
+    if not match or match.group(2) not in _MEMORY_SUFFIX:
+        raise InputError(field, f"must be memory like 1500Mi, 2Gi or a byte count (got {show(value)})")
+    return round(float(match.group(1)) * _MEMORY_SUFFIX[match.group(2)])
+
+
+def _gpus(field: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) and not (isinstance(value, str) and value.isdigit()):
+        raise InputError(field, f"must be a whole number of GPUs (got {show(value)})")
+    return int(value)
+
+
+def _resources(field: str, given: object) -> tuple[int, int, int]:
+    """(millicores, bytes, gpus); `gpu` may also be spelt `nvidia.com/gpu` as in instance types."""
+    if not isinstance(given, dict):
+        raise InputError(field, f"expected a mapping with cpu, memory and optionally gpu (got {given!r})")
+    unknown = set(given) - {"cpu", "memory", "gpu", "nvidia.com/gpu"}
+    if unknown:
+        raise InputError(f"{field}.{sorted(unknown)[0]}", "unknown resource; use cpu, memory or gpu")
+    for key in ("cpu", "memory"):
+        if key not in given:
+            raise InputError(f"{field}.{key}", "missing; give it like the instance type does")
+    gpu = given.get("gpu", given.get("nvidia.com/gpu", 0))
+    return _millicores(f"{field}.cpu", given["cpu"]), _bytes(f"{field}.memory", given["memory"]), _gpus(f"{field}.gpu", gpu)
+
+
+@dataclass(frozen=True)
+class PoolFit:
+    name: str
+    nodes: int
+    per_node: int  # replicas one node of this pool can hold
+    replicas: int  # replicas placed on this pool
+
+
+@dataclass(frozen=True)
+class NodeFit:
+    requested: int
+    schedulable: int
+    pending: int  # replicas that would stay Pending: azureml-fe never adds nodes
+    pools: tuple[PoolFit, ...]
+
+
+def node_fit(max_instances: int, requests: dict, pools: list[dict]) -> NodeFit:
+    """Do max_instances replicas of `requests` fit on `pools` as they are?
+
+    Each pool is {name, count, allocatable: {cpu, memory, gpu}}, where allocatable is what one
+    node has free for this deployment (node allocatable minus what already runs there). All
+    replicas are alike, so a node holds the smallest of allocatable / request over the requested
+    resources, and pools fill in the order given. Pass only pools the instance type may use
+    (its nodeSelector and tolerations): taints are not modelled.
+    Source: Learn (seeds/002, 003): azureml-fe scales replicas within the cluster and never
+    adds nodes; the cluster autoscaler or a manual scale does.
+    """
+    max_instances = _count("max_instances", max_instances)
+    need = _resources("requests", requests)
+    if need[0] == 0 and need[1] == 0 and need[2] == 0:
+        raise InputError("requests", "request some cpu, memory or gpu; an empty request fits anywhere")
+    if not isinstance(pools, (list, tuple)) or not pools:
+        raise InputError("pools", "give at least one node pool with name, count and allocatable")
+    left, fits = max_instances, []
+    for i, pool in enumerate(pools):
+        if not isinstance(pool, dict) or not {"name", "count", "allocatable"} <= set(pool):
+            raise InputError(f"pools[{i}]", "expected a mapping with name, count and allocatable")
+        count = pool["count"]
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise InputError(f"pools[{i}].count", f"must be a whole number of nodes >= 0 (got {show(count)})")
+        have = _resources(f"pools[{i}].allocatable", pool["allocatable"])
+        per_node = min(h // n for h, n in zip(have, need) if n)
+        placed = min(left, per_node * count)
+        left -= placed
+        fits.append(PoolFit(name=str(pool["name"]), nodes=count, per_node=per_node, replicas=placed))
+    return NodeFit(requested=max_instances, schedulable=max_instances - left, pending=left, pools=tuple(fits))
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """All numbers `python -m router size` reports."""
+
+    rps: float
+    request_time_s: float
+    max_concurrent: int
+    target_utilization: float
+    slo_percentile: float
+    slo_wait_ms: float | None
+    arrival_cv2: float
+    service_cv2: float
+    formula_replicas: int
+    formula_wait_ms: float  # slo_percentile of queue wait + overhead with formula_replicas
+    slo_replicas: int | None
+    slo_wait_predicted_ms: float | None
+    router: RouterSizing
+
+    @property
+    def concurrent_requests(self) -> float:
+        """Offered load in Erlangs: requests in service on average."""
+        return self.rps * self.request_time_s
+
+    def to_dict(self) -> dict:
+        """camelCase keys, as the CLI's JSON prints them."""
+        return {
+            "arrivalCv2": self.arrival_cv2,
+            "concurrentRequests": round(self.concurrent_requests, 6),
+            "formulaReplicas": self.formula_replicas,
+            "formulaWaitMs": _ms(self.formula_wait_ms),
+            "maxConcurrent": self.max_concurrent,
+            "requestTimeS": self.request_time_s,
+            "routerAdvice": list(self.router.advice),
+            "routerDeployed": self.router.deployed,
+            "routerInstances": self.router.instances,
+            "rps": self.rps,
+            "serviceCv2": self.service_cv2,
+            "sloPercentile": self.slo_percentile,
+            "sloReplicas": self.slo_replicas,
+            "sloWaitMs": self.slo_wait_ms,
+            "sloWaitPredictedMs": _ms(self.slo_wait_predicted_ms),
+            "targetUtilization": self.target_utilization,
+        }
+
+
+def _ms(value: float | None) -> float | str | None:
+    # JSON has no infinity; say what it means instead.
+    if value is None:
+        return None
+    return "unbounded" if math.isinf(value) else round(value, 3)
+
+
+def size(
+    rps: float, request_time_s: float, max_concurrent: int = 1, target_utilization: float = 0.7,
+    slo_wait_ms: float | None = None, slo_percentile: float = 99.0,
+    arrival_cv2: float = 1.0, service_cv2: float = 1.0, router_ha: bool = True,
+) -> Sizing:
+    """The formula and, given a wait goal, the latency-goal size, side by side, plus the router."""
+    formula = formula_replicas(rps, request_time_s, max_concurrent, target_utilization)
+    slo_percentile = _percentile("slo_percentile", slo_percentile)
+    model = (slo_percentile, max_concurrent, arrival_cv2, service_cv2)
+    slo = None if slo_wait_ms is None else slo_replicas(rps, request_time_s, slo_wait_ms, *model)
+    args = (rps, request_time_s, *model)
+    return Sizing(
+        rps=float(rps), request_time_s=float(request_time_s), max_concurrent=max_concurrent,
+        target_utilization=float(target_utilization), slo_percentile=slo_percentile,
+        slo_wait_ms=None if slo_wait_ms is None else float(slo_wait_ms),
+        arrival_cv2=float(arrival_cv2), service_cv2=float(service_cv2),
+        formula_replicas=formula, formula_wait_ms=predicted_wait_ms(formula, *args),
+        slo_replicas=slo, slo_wait_predicted_ms=None if slo is None else predicted_wait_ms(slo, *args),
+        router=router_instances(rps, router_ha),
+    )

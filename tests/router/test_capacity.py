@@ -1,0 +1,130 @@
+import math
+import subprocess
+import sys
+
+import pytest
+
+from router import capacity, queueing
+from router.errors import InputError
+
+
+def test_formula_gives_the_docs_example():
+    # Learn: 20 rps, 10 s per request, 1 per container, 70 % -> ceil(285.71) = 286.
+    assert capacity.formula_replicas(20, 10, 1, 0.7) == 286
+
+
+@pytest.mark.parametrize(
+    ("rps", "seconds", "k", "u", "expected"),
+    [(7, 1, 1, 0.7, 10), (1, 1, 1, 1.0, 1), (100, 0.05, 2, 0.5, 5), (5000, 0.05, 1, 0.7, 358)],
+)
+def test_formula_hand_checked(rps, seconds, k, u, expected):
+    # 7 x 1 / 0.7 is 10.000000000000002 in floating point; exactly 10 replicas suffice.
+    assert capacity.formula_replicas(rps, seconds, k, u) == expected
+
+
+def test_at_large_scale_the_formula_over_provisions():
+    sizing = capacity.size(20, 10, slo_wait_ms=1000)
+    assert (sizing.formula_replicas, sizing.slo_replicas) == (286, 222)
+    assert sizing.slo_wait_predicted_ms <= 1000 < capacity.predicted_wait_ms(221, 20, 10)
+
+
+def test_at_small_scale_the_formula_misses_the_goal():
+    # 1 rps x 1 s: the formula's 2 replicas are M/M/2 at a=1, p99 wait ln(100/3) s = 3.5 s.
+    sizing = capacity.size(1, 1, slo_wait_ms=500)
+    assert sizing.formula_replicas == 2
+    assert sizing.formula_wait_ms == pytest.approx(1000 * math.log(100 / 3) + 15)
+    assert sizing.slo_replicas == 4
+
+
+def test_slo_replicas_counts_router_overhead_and_concurrency():
+    r = capacity.slo_replicas(500, 0.02, 40, max_concurrent=2)
+    assert queueing.wait_percentile(2 * r, 500, 0.02, 99) * 1000 + 15 <= 40
+    assert queueing.wait_percentile(2 * (r - 1), 500, 0.02, 99) * 1000 + 15 > 40
+    with pytest.raises(InputError, match="overhead of 15 ms"):
+        capacity.slo_replicas(500, 0.02, 15)
+
+
+def test_burstier_traffic_needs_more_replicas():
+    assert capacity.slo_replicas(100, 0.1, 50, arrival_cv2=4) > capacity.slo_replicas(100, 0.1, 50)
+
+
+@pytest.mark.parametrize(
+    ("rps", "ha", "instances", "deployed", "advice"),
+    [
+        (100, True, 3, 3, 0),
+        (10_000, True, 3, 3, 0),
+        (12_000, True, 4, 3, 2),  # 3 serving + coordinator; above 10,000 rps
+        (3_000, False, 1, 1, 0),
+        (7_000, False, 3, 1, 1),  # 2 serving + a coordinator the extension does not deploy
+    ],
+)
+def test_router_instances(rps, ha, instances, deployed, advice):
+    sizing = capacity.router_instances(rps, ha)
+    assert (sizing.instances, sizing.deployed, len(sizing.advice)) == (instances, deployed, advice)
+
+
+def test_router_advice_names_the_limits():
+    advice = " ".join(capacity.router_instances(20_000).advice)
+    assert "2 vCPU, 1.2 GB" in advice and "upgrade" in advice
+
+
+def test_reaction_time_and_burst():
+    assert capacity.reaction_time_s(1, 1, 20, 40) == 61
+    assert capacity.reaction_time_s(10, 25, 0, 0) == 30  # three polls see the rise
+    # 50 rps x 0.2 s = 10 replicas with no backlog; allowing 1 s of wait over a 10 s burst: 10 / 1.1.
+    assert capacity.reaction_min_instances(50, 0.2, 10, 61) == 10
+    assert capacity.reaction_min_instances(50, 0.2, 10, 61, max_wait_s=1.0) == 10  # ceil(9.09)
+    assert capacity.reaction_min_instances(50, 0.2, 10, 61, max_wait_s=5.0) == 7  # ceil(6.67)
+    assert capacity.reaction_min_instances(50, 0.2, 100, 5, max_wait_s=5.0) == 5  # only the 5 s until help arrives
+
+
+def test_ramp_headroom():
+    # +2 rps/s for 61 s = 122 rps more; at 0.1 s that is 12.2 -> 13 replicas; u <= 100 / 222.
+    headroom = capacity.ramp_headroom(100, 2, 0.1, 61)
+    assert headroom.extra_replicas == 13
+    assert headroom.max_target_utilization == pytest.approx(100 / 222)
+
+
+def test_node_fit_counts_every_resource_and_reports_pending():
+    pools = [
+        {"name": "cpu", "count": 5, "allocatable": {"cpu": "7800m", "memory": "28Gi"}},
+        {"name": "gpu", "count": 2, "allocatable": {"cpu": 24, "memory": "200Gi", "nvidia.com/gpu": 2}},
+    ]
+    gpu = capacity.node_fit(10, {"cpu": 1, "memory": "4Gi", "gpu": 1}, pools)
+    assert [(p.per_node, p.replicas) for p in gpu.pools] == [(0, 0), (2, 4)]
+    assert (gpu.schedulable, gpu.pending) == (4, 6)
+    cpu = capacity.node_fit(40, {"cpu": "1500m", "memory": "6Gi"}, pools)
+    # cpu nodes: min(7800 // 1500, 28 // 6) = 4 each -> 20; gpu nodes: min(16, 33) = 16 each -> 20 more.
+    assert [(p.per_node, p.replicas) for p in cpu.pools] == [(4, 20), (16, 20)]
+    assert cpu.pending == 0
+
+
+def test_node_fit_cpu_is_exact_in_millicores():
+    fit = capacity.node_fit(3, {"cpu": "300m", "memory": "1Mi"}, [{"name": "a", "count": 1, "allocatable": {"cpu": "900m", "memory": "1Gi"}}])
+    assert fit.pending == 0  # 0.9 / 0.3 is 2.9999999999999996 in floating point
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: capacity.formula_replicas(-3, 10), "rps"),
+        (lambda: capacity.formula_replicas(20, 0), "request_time_s"),
+        (lambda: capacity.formula_replicas(20, 10, 0), "max_concurrent"),
+        (lambda: capacity.formula_replicas(20, 10, 1, 70), "target_utilization"),
+        (lambda: capacity.size(20, 10, slo_wait_ms=100, slo_percentile=100), "slo_percentile"),
+        (lambda: capacity.slo_replicas(20, 10, 100, arrival_cv2=-1), "arrival_cv2"),
+        (lambda: capacity.node_fit(1, {"cpu": "1x", "memory": "1Gi"}, [{"name": "a", "count": 1, "allocatable": {"cpu": 1, "memory": "1Gi"}}]), "requests.cpu"),
+        (lambda: capacity.node_fit(1, {"cpu": 1, "memory": "1Gi"}, []), "pools"),
+        (lambda: capacity.node_fit(1, {"cpu": 1, "memory": "1Gi"}, [{"name": "a", "count": -1, "allocatable": {}}]), "pools[0].count"),
+    ],
+)
+def test_invalid_input_names_the_argument(call, field):
+    with pytest.raises(InputError) as caught:
+        call()
+    assert caught.value.field == field
+
+
+def test_sizing_modules_do_not_import_numpy():
+    # The policy pack imports these; they must stay light.
+    code = "import sys, router.capacity, router.scale, router.controller; assert 'numpy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
