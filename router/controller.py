@@ -1,0 +1,130 @@
+"""azureml-fe's autoscaling decision and the pods it starts, with the clock passed in.
+
+Source: Learn "Azure ML inference router" (seeds/003) and "Deploy to AKS v1" (seeds/002):
+utilization = (replicas busy + requests queued in azureml-fe) / current replicas; above
+target_utilization_percentage replicas are added, below it removed; adding is eager (about
+1 s), removing conservative: about 1 minute (seeds/002, 003), "around 20 times the scale-up
+refresh interval" on the newer Learn page. Both are `scale_down_delay_s`: 60 by default, or
+20 * polling_interval for the newer reading.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+from router.errors import InputError, show
+from router.scale import ScaleSettings
+
+__all__ = ["Autoscaler", "ReplicaPool", "ScaleChange"]
+
+_EPS = 1e-9  # clock values are sums of floats; compare windows with a little slack
+
+
+class Autoscaler:
+    """Decides the desired replica count at each poll.
+
+    With max_concurrent_requests_per_instance k, a replica is k slots, so utilization is
+    (busy + queued) / (replicas * k); for the default k = 1 this is the documented formula.
+    The replicas that bring utilization back to target are ceil((busy + queued) / (k * target)),
+    clamped to [min_instances, max_instances]. That count is applied upwards when every poll in
+    the last scale_up_delay_s asked for more, downwards when every poll in the last
+    scale_down_delay_s asked for less (and the controller has watched that long): a short
+    spike is followed at once, a short lull is ignored.
+    """
+
+    def __init__(
+        self, settings: ScaleSettings, max_concurrent: int = 1,
+        scale_up_delay_s: float = 1.0, scale_down_delay_s: float = 60.0,
+    ) -> None:
+        for field, value in (("scale_up_delay_s", scale_up_delay_s), ("scale_down_delay_s", scale_down_delay_s)):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < math.inf:
+                raise InputError(field, f"must be a number of seconds >= 0 (got {show(value)})")
+        if isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int) or max_concurrent < 1:
+            raise InputError("max_concurrent", f"must be a whole number >= 1 (got {show(max_concurrent)})")
+        self.settings = settings
+        self.max_concurrent = max_concurrent
+        self.scale_up_delay_s = float(scale_up_delay_s)
+        self.scale_down_delay_s = float(scale_down_delay_s)
+        self._history: deque[tuple[float, int]] = deque()  # (poll time, recommendation)
+        self._first_poll: float | None = None
+
+    def _clamp(self, replicas: int) -> int:
+        return min(max(replicas, self.settings.min_instances), self.settings.max_instances)
+
+    def recommend(self, busy: float, queued: float) -> int:
+        """Replicas that put utilization at the target for this load, clamped."""
+        slots = self.max_concurrent * self.settings.target_utilization
+        return self._clamp(math.ceil((busy + queued) / slots - _EPS))
+
+    def decide(self, now: float, busy: float, queued: float, ready: int, pending: int) -> int:
+        """Desired replicas (ready + starting) after the poll at `now` seconds.
+
+        busy and queued may be counts at the poll or averages since the last one.
+        """
+        current = ready + pending
+        if self._first_poll is None:
+            self._first_poll = now
+        history = self._history
+        history.append((now, self.recommend(busy, queued)))
+        while len(history) > 1 and history[0][0] <= now - max(self.scale_up_delay_s, self.scale_down_delay_s) + _EPS:
+            history.popleft()
+
+        up = min(self._window(now, self.scale_up_delay_s))
+        if up > current:
+            return up
+        if now - self._first_poll >= self.scale_down_delay_s - _EPS:
+            down = max(self._window(now, self.scale_down_delay_s))
+            if down < current:
+                return down
+        return self._clamp(current)
+
+    def _window(self, now: float, delay: float) -> list[int]:
+        """Recommendations of the polls in (now - delay, now]; at least this poll's."""
+        return [r for t, r in self._history if t > now - delay + _EPS] or [self._history[-1][1]]
+
+
+@dataclass(frozen=True)
+class ScaleChange:
+    added: tuple[float, ...]  # ready times of new pods
+    cancelled: tuple[float, ...]  # ready times of starting pods removed before they served
+    removed_ready: int  # ready pods removed
+
+
+class ReplicaPool:
+    """A deployment's pods: ready ones and starting ones, ready start_delay_s after creation.
+
+    start_delay_s is everything between the decision and serving: scheduling, image pull,
+    container start and model load. Scaling down removes starting pods first (newest first),
+    as a Kubernetes ReplicaSet deletes not-ready pods first.
+    """
+
+    def __init__(self, ready: int, start_delay_s: float) -> None:
+        if not isinstance(start_delay_s, (int, float)) or isinstance(start_delay_s, bool) or not 0 <= start_delay_s < math.inf:
+            raise InputError("start_delay_s", f"must be a number of seconds >= 0 (got {show(start_delay_s)})")
+        self.ready = ready
+        self.start_delay_s = float(start_delay_s)
+        self.starting: deque[float] = deque()  # ready times, ascending
+
+    @property
+    def total(self) -> int:
+        return self.ready + len(self.starting)
+
+    def advance(self, now: float) -> None:
+        """Mark pods whose start delay has passed as ready."""
+        while self.starting and self.starting[0] <= now + _EPS:
+            self.starting.popleft()
+            self.ready += 1
+
+    def scale_to(self, now: float, desired: int) -> ScaleChange:
+        delta = desired - self.total
+        if delta >= 0:
+            added = tuple(now + self.start_delay_s for _ in range(delta))
+            self.starting.extend(added)
+            return ScaleChange(added=added, cancelled=(), removed_ready=0)
+        remove = -delta
+        cancelled = tuple(self.starting.pop() for _ in range(min(remove, len(self.starting))))
+        removed_ready = remove - len(cancelled)
+        self.ready -= removed_ready
+        return ScaleChange(added=(), cancelled=cancelled, removed_ready=removed_ready)
