@@ -88,7 +88,6 @@ class RecordingMonitor(mocks.MockMonitor):
         super().__init__(mock)
         self.config = config
         self.registrations: list[dict[str, Any]] = []
-        self.stack_outputs: dict[str, Any] = {}
         self.component_outputs: dict[str, dict[str, Any]] = {}
         self._types: dict[str, str] = {}
 
@@ -145,11 +144,8 @@ class RecordingMonitor(mocks.MockMonitor):
         return resource_pb2.ReadResourceResponse(urn=urn, properties=properties)
 
     def RegisterResourceOutputs(self, request):
-        outputs = wire(request.outputs)
-        if self._types.get(request.urn) == ROOT_STACK_TYPE:
-            self.stack_outputs = outputs
-        else:
-            self.component_outputs[request.urn] = outputs
+        if self._types.get(request.urn) != ROOT_STACK_TYPE:  # the runner records the stack's
+            self.component_outputs[request.urn] = wire(request.outputs)
         return empty_pb2.Empty()
 
 

@@ -19,7 +19,10 @@ import pulumi
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from preflight.monitor import Mocks, RecordingMonitor
+from pulumi.runtime import rpc
+from pulumi.runtime.settings import get_root_resource
+
+from preflight.monitor import Mocks, RecordingMonitor, wire
 
 CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
 
@@ -51,6 +54,9 @@ def run(job: dict) -> dict:
     main = program / job.get("main", "__main__.py")
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+        # The mock runtime finishes the root stack before the program runs, so its exports are
+        # serialized here, as the engine would record them.
+        exports = _sync_await(rpc.serialize_properties(get_root_resource().outputs, {}))
     except pulumi.RunError as err:
         errors = getattr(err, "errors", None)
         if errors is not None:
@@ -64,7 +70,7 @@ def run(job: dict) -> dict:
         "status": "ok",
         "registrations": monitor.registrations,
         "componentOutputs": monitor.component_outputs,
-        "stackOutputs": monitor.stack_outputs,
+        "stackOutputs": wire(exports),
         "invokes": sorted(set(mock.invokes)),
         "diagnostics": diagnostics.records,
     }
