@@ -11,6 +11,7 @@ refresh interval" on the newer Learn page. Both are `scale_down_delay_s`: 60 by 
 from __future__ import annotations
 
 import math
+import operator
 from collections import deque
 from dataclasses import dataclass
 
@@ -47,7 +48,8 @@ class Autoscaler:
         self.max_concurrent = max_concurrent
         self.scale_up_delay_s = float(scale_up_delay_s)
         self.scale_down_delay_s = float(scale_down_delay_s)
-        self._history: deque[tuple[float, int]] = deque()  # (poll time, recommendation)
+        self._lowest_recent = _SlidingExtreme(self.scale_up_delay_s, operator.lt)
+        self._highest_recent = _SlidingExtreme(self.scale_down_delay_s, operator.gt)
         self._first_poll: float | None = None
 
     def _clamp(self, replicas: int) -> int:
@@ -66,23 +68,33 @@ class Autoscaler:
         current = ready + pending
         if self._first_poll is None:
             self._first_poll = now
-        history = self._history
-        history.append((now, self.recommend(busy, queued)))
-        while len(history) > 1 and history[0][0] <= now - max(self.scale_up_delay_s, self.scale_down_delay_s) + _EPS:
-            history.popleft()
-
-        up = min(self._window(now, self.scale_up_delay_s))
+        recommendation = self.recommend(busy, queued)
+        up = self._lowest_recent.push(now, recommendation)
+        down = self._highest_recent.push(now, recommendation)
         if up > current:
             return up
-        if now - self._first_poll >= self.scale_down_delay_s - _EPS:
-            down = max(self._window(now, self.scale_down_delay_s))
-            if down < current:
-                return down
+        if down < current and now - self._first_poll >= self.scale_down_delay_s - _EPS:
+            return down
         return self._clamp(current)
 
-    def _window(self, now: float, delay: float) -> list[int]:
-        """Recommendations of the polls in (now - delay, now]; at least this poll's."""
-        return [r for t, r in self._history if t > now - delay + _EPS] or [self._history[-1][1]]
+
+class _SlidingExtreme:
+    """The lowest (operator.lt) or highest (operator.gt) recommendation of the polls in
+    (now - window_s, now], at least the newest: a monotonic queue, O(1) per poll."""
+
+    def __init__(self, window_s: float, better) -> None:
+        self.window_s = window_s
+        self.better = better
+        self._queue: deque[tuple[float, int]] = deque()  # (poll time, value), best first
+
+    def push(self, now: float, value: int) -> int:
+        queue = self._queue
+        while queue and not self.better(queue[-1][1], value):
+            queue.pop()  # never the extreme again: `value` is newer and at least as good
+        queue.append((now, value))
+        while len(queue) > 1 and queue[0][0] <= now - self.window_s + _EPS:
+            queue.popleft()
+        return queue[0][1]
 
 
 @dataclass(frozen=True)

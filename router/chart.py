@@ -1,0 +1,174 @@
+"""A hand-written SVG of a simulation: offered load, replicas and latency over one time axis."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+from router.simulator import SimulationResult
+
+__all__ = ["render_svg"]
+
+WIDTH, LEFT, RIGHT = 980, 80, 175  # the right margin holds the legends
+PANEL_H, GAP, TOP = 170, 72, 92
+COLORS = {"load": "#1f77b4", "ready": "#2c7d3f", "desired": "#e07b00", "bounds": "#888888",
+          "p50": "#2c7d3f", "p99": "#c0392b", "slo": "#7b2cbf", "timeout": "#555555"}
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def _time_axis(duration_s: float) -> tuple[float, str, float]:
+    """(tick step in s, unit label, seconds per unit)."""
+    for unit, size in (("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+        if duration_s >= 3 * size:
+            break
+    steps = [size * m for m in (0.25, 0.5, 1, 2, 3, 4, 6, 12, 24, 48)] if unit == "h" else \
+        [size * m for m in (1, 2, 5, 10, 15, 30, 60, 120)]
+    step = next((s for s in steps if duration_s / s <= 12), steps[-1])
+    return step, unit, size
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:g}"
+
+
+class _Panel:
+    def __init__(self, index: int, duration_s: float, y_max: float, log_min: float | None = None) -> None:
+        self.top = TOP + index * (PANEL_H + GAP)
+        self.plot_w = WIDTH - LEFT - RIGHT
+        self.duration_s = duration_s
+        self.log_min = log_min
+        if log_min is None:
+            self.step = _nice_step(y_max or 1.0)
+            self.y_max = self.step * math.ceil((y_max or 1.0) / self.step)
+        else:
+            self.y_max = 10 ** math.ceil(math.log10(max(y_max, log_min * 10)))
+
+    def x(self, t: float) -> float:
+        return LEFT + self.plot_w * t / self.duration_s
+
+    def y(self, v: float) -> float:
+        if self.log_min is None:
+            frac = v / self.y_max
+        else:
+            lo, hi = math.log10(self.log_min), math.log10(self.y_max)
+            frac = (math.log10(min(max(v, self.log_min), self.y_max)) - lo) / (hi - lo)
+        return self.top + PANEL_H * (1 - frac)
+
+    def frame(self, title: str, y_label: str, unit_label: str, tick_step: float, unit_size: float) -> list[str]:
+        out = [f'<text x="{LEFT}" y="{self.top - 12}" class="title">{escape(title)}</text>']
+        if self.log_min is None:
+            values = [i * self.step for i in range(round(self.y_max / self.step) + 1)]
+        else:
+            values = [10**e for e in range(round(math.log10(self.log_min)), round(math.log10(self.y_max)) + 1)]
+        for v in values:
+            y = self.y(v)
+            label = _ms_label(v) if self.log_min is not None else _fmt(v)
+            out.append(f'<line x1="{LEFT}" x2="{LEFT + self.plot_w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
+            out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="tick" text-anchor="end">{label}</text>')
+        t = 0.0
+        while t <= self.duration_s + 1e-9:
+            x = self.x(t)
+            out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{self.top}" y2="{self.top + PANEL_H}" class="grid"/>')
+            out.append(f'<text x="{x:.1f}" y="{self.top + PANEL_H + 16}" class="tick" text-anchor="middle">{_fmt(t / unit_size)}</text>')
+            t += tick_step
+        out.append(f'<rect x="{LEFT}" y="{self.top}" width="{self.plot_w}" height="{PANEL_H}" class="frame"/>')
+        mid = self.top + PANEL_H / 2
+        out.append(f'<text x="18" y="{mid:.1f}" class="axis" transform="rotate(-90 18 {mid:.1f})" text-anchor="middle">{escape(y_label)}</text>')
+        out.append(f'<text x="{LEFT + self.plot_w / 2}" y="{self.top + PANEL_H + 34}" class="axis" text-anchor="middle">time since start ({unit_label})</text>')
+        return out
+
+    def steps(self, starts: list[float], ends: list[float], values: list, color: str, dash: str = "", width: float = 2) -> str:
+        """Each value held over its bucket; None leaves a gap."""
+        runs, run = [], []
+        for t0, t1, v in zip(starts, ends, values):
+            if v is None:
+                runs, run = runs + [run] if run else runs, []
+                continue
+            run += [(self.x(t0), self.y(v)), (self.x(t1), self.y(v))]
+        runs += [run] if run else []
+        style = f' stroke-dasharray="{dash}"' if dash else ""
+        return "".join(
+            f'<polyline fill="none" stroke="{color}" stroke-width="{width}"{style} points="'
+            + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>'
+            for points in runs
+        )
+
+    def hline(self, value: float, color: str, dash: str) -> str:
+        y = self.y(value)
+        return f'<line x1="{LEFT}" x2="{LEFT + self.plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{color}" stroke-width="1.5" stroke-dasharray="{dash}"/>'
+
+    def legend(self, entries: list[tuple[str, str, str]]) -> list[str]:
+        out, x = [], LEFT + self.plot_w + 14
+        for i, (label, color, dash) in enumerate(entries):
+            y = self.top + 14 + i * 20
+            style = f' stroke-dasharray="{dash}"' if dash else ""
+            out.append(f'<line x1="{x}" x2="{x + 22}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2.5"{style}/>')
+            out.append(f'<text x="{x + 28}" y="{y + 4}" class="legend">{escape(label)}</text>')
+        return out
+
+
+def _ms_label(seconds: float) -> str:
+    return f"{seconds:g} s" if seconds >= 1 else f"{seconds * 1000:g} ms"
+
+
+def render_svg(result: SimulationResult) -> str:
+    """The chart as SVG text; deterministic for a given result."""
+    series, scale = result.series, result.scale
+    duration = result.duration_s
+    ends = list(series.time_s)
+    starts = [max(0.0, t - series.interval_s) for t in ends]
+    tick_step, unit_label, unit_size = _time_axis(duration)
+    axis = (tick_step, unit_size)
+    timeout_s = result.request.request_timeout_ms / 1000
+    slo_s = None if result.slo_latency_ms is None else result.slo_latency_ms / 1000
+
+    load = _Panel(0, duration, max(series.offered_rps, default=0.0))
+    replicas = _Panel(1, duration, max([scale.max_instances, *series.desired]))
+    latency_values = [v for v in (*series.latency_p50_s, *series.latency_p99_s) if v is not None]
+    latency = _Panel(2, duration, max([*latency_values, timeout_s, slo_s or 0.0]), log_min=1e-3)
+
+    height = TOP + 3 * PANEL_H + 2 * GAP + 50
+    fraction = result.timeouts / result.requests if result.requests else 0.0
+    summary = (
+        f"{result.requests:,} requests · {fraction:.2%} timed out · p99 latency "
+        f"{_ms_label(round(result.latency.p99, 3))} · {result.replica_seconds / 3600:,.1f} replica-hours · "
+        f"{result.scale_events} scale events, {result.direction_changes} direction changes"
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">',
+        "<style>.title{font-size:15px;font-weight:bold}.tick{font-size:11px;fill:#333}.axis{font-size:12px;fill:#333}"
+        ".legend{font-size:12px}.grid{stroke:#e4e4e4}.frame{fill:none;stroke:#999}.head{font-size:18px;font-weight:bold}"
+        ".sub{font-size:12px;fill:#444}</style>",
+        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
+        f'<text x="{LEFT}" y="26" class="head">Simulated azureml-fe autoscaling: {escape(result.traffic["shape"])} traffic</text>',
+        f'<text x="{LEFT}" y="46" class="sub">{escape(summary)}</text>',
+    ]
+    out += load.frame("Offered load: requests arriving per second", "requests / s", unit_label, *axis)
+    out.append(load.steps(starts, ends, list(series.offered_rps), COLORS["load"]))
+    out += load.legend([(f"mean per {series.interval_s:g} s", COLORS["load"], "")])
+
+    out += replicas.frame("Model replicas (pods)", "replicas", unit_label, *axis)
+    out.append(replicas.hline(scale.max_instances, COLORS["bounds"], "2,4"))
+    out.append(replicas.hline(scale.min_instances, COLORS["bounds"], "2,4"))
+    out.append(replicas.steps(starts, ends, list(series.desired), COLORS["desired"], "6,4"))
+    out.append(replicas.steps(starts, ends, list(series.ready), COLORS["ready"]))
+    out += replicas.legend([("ready (serving)", COLORS["ready"], ""), ("ready + starting", COLORS["desired"], "6,4"),
+                            ("min / max_instances", COLORS["bounds"], "2,4")])
+
+    out += latency.frame("Latency of the requests arriving in each interval", "latency (log scale)", unit_label, *axis)
+    legend = [("p50", COLORS["p50"], ""), ("p99", COLORS["p99"], "")]
+    out.append(latency.hline(timeout_s, COLORS["timeout"], "8,3,2,3"))
+    legend.append((f"timeout {_ms_label(timeout_s)}", COLORS["timeout"], "8,3,2,3"))
+    if slo_s is not None:
+        out.append(latency.hline(slo_s, COLORS["slo"], "6,4"))
+        legend.append((f"goal {_ms_label(slo_s)}", COLORS["slo"], "6,4"))
+    out.append(latency.steps(starts, ends, list(series.latency_p50_s), COLORS["p50"]))
+    out.append(latency.steps(starts, ends, list(series.latency_p99_s), COLORS["p99"]))
+    out += latency.legend(legend)
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
