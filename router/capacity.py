@@ -239,8 +239,8 @@ def _bytes(field: str, value: object) -> int:
 
 
 def _gpus(field: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) and not (isinstance(value, str) and value.isdigit()):
-        raise InputError(field, f"must be a whole number of GPUs (got {show(value)})")
+    if isinstance(value, bool) or not str(value).isdigit():
+        raise InputError(field, f"must be a whole number of GPUs >= 0 (got {show(value)})")
     return int(value)
 
 
@@ -366,6 +366,8 @@ def size(
     """The formula and, given a wait goal, the latency-goal size, side by side, plus the router."""
     formula = formula_replicas(rps, request_time_s, max_concurrent, target_utilization)
     slo_percentile = _percentile("slo_percentile", slo_percentile)
+    arrival_cv2 = _non_negative("arrival_cv2", arrival_cv2)
+    service_cv2 = _non_negative("service_cv2", service_cv2)
     model = (slo_percentile, max_concurrent, arrival_cv2, service_cv2)
     slo = None if slo_wait_ms is None else slo_replicas(rps, request_time_s, slo_wait_ms, *model)
     args = (rps, request_time_s, *model)

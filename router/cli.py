@@ -15,17 +15,12 @@ from router.scale import RequestSettings, ScaleSettings
 
 # Fields whose option is not "--" + the field with "_" as "-" and without a trailing "_s".
 _OPTIONS = {
-    "base_rps": "--rps",
-    "max_wait_s": "--slo-wait-ms",
     "ramp_rps_per_s": "--ramp-rps-per-s",
-    "reaction_s": "--pod-start",
     "requests": "--replica-cpu",
     "requests.cpu": "--replica-cpu",
     "requests.memory": "--replica-memory",
     "requests.gpu": "--replica-gpu",
-    "pools": "--node-pool",
     "request_settings.max_concurrent_requests_per_instance": "--max-concurrent",
-    "scale_settings.target_utilization_percentage": "--target-utilization",
 }
 
 
@@ -231,6 +226,8 @@ def _simulate(args: argparse.Namespace) -> tuple[dict, list[str]]:
     from router import simulator
 
     percent = round(args.target_utilization * 100)
+    if not 0 < args.target_utilization <= 1:
+        _fail("--target-utilization", f"must be a fraction in (0, 1], e.g. 0.7 for 70 % (got {args.target_utilization:g})")
     if abs(args.target_utilization * 100 - percent) > 1e-6:
         _fail("--target-utilization", f"must be a whole percent like 0.7, as target_utilization_percentage is (got {args.target_utilization:g})")
     scale = ScaleSettings(min_instances=args.min_instances, max_instances=args.max_instances,
@@ -245,8 +242,12 @@ def _simulate(args: argparse.Namespace) -> tuple[dict, list[str]]:
     )
     if args.chart:
         _write_chart(args.chart, result)
-    share = lambda count: f"{count / result.requests:.2%}" if result.requests else "0.00%"  # noqa: E731
-    row = lambda p: "  ".join(f"{k} {v:,.1f}" for k, v in p.to_ms().items())  # noqa: E731
+    def share(count: int) -> str:
+        return f"{count / result.requests:.2%}" if result.requests else "0.00%"
+
+    def row(percentiles) -> str:
+        return "  ".join(f"{k} {v:,.1f}" for k, v in percentiles.to_ms().items())
+
     lines = [
         f"Simulated {result.duration_s:g} s of {result.traffic['shape']} traffic: {result.requests:,} requests, seed {result.seed}",
         f"  queue wait ms   {row(result.wait)}",

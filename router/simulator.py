@@ -160,13 +160,16 @@ class Series:
     latency_p99_s: tuple[float | None, ...]
 
     def to_dict(self) -> dict:
-        ms = lambda values: [None if v is None else round(v * 1000, 3) for v in values]  # noqa: E731
         return {
             "desired": list(self.desired), "intervalS": self.interval_s,
-            "latencyP50Ms": ms(self.latency_p50_s), "latencyP99Ms": ms(self.latency_p99_s),
+            "latencyP50Ms": _ms_list(self.latency_p50_s), "latencyP99Ms": _ms_list(self.latency_p99_s),
             "offeredRps": [round(v, 3) for v in self.offered_rps], "queueMax": list(self.queue_max),
             "ready": list(self.ready), "timeS": list(self.time_s),
         }
+
+
+def _ms_list(seconds: tuple[float | None, ...]) -> list[float | None]:
+    return [None if v is None else round(v * 1000, 3) for v in seconds]
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,6 @@ class SimulationResult:
 
     def to_dict(self) -> dict:
         """camelCase keys, as the CLI's JSON prints them."""
-        fraction = lambda count: round(count / self.requests, 6) if self.requests else 0.0  # noqa: E731
         return {
             "directionChanges": self.direction_changes,
             "dropped": self.dropped,
@@ -214,16 +216,19 @@ class SimulationResult:
             "service": self.service,
             "sloLatency": None if self.slo_latency_ms is None else {
                 "goalMs": self.slo_latency_ms, "violations": self.slo_latency_violations,
-                "fraction": fraction(self.slo_latency_violations)},
+                "fraction": self._fraction(self.slo_latency_violations)},
             "sloWait": None if self.slo_wait_ms is None else {
                 "goalMs": self.slo_wait_ms, "violations": self.slo_wait_violations,
-                "fraction": fraction(self.slo_wait_violations)},
+                "fraction": self._fraction(self.slo_wait_violations)},
             "startDelayS": self.start_delay_s,
-            "timeoutFraction": fraction(self.timeouts),
+            "timeoutFraction": self._fraction(self.timeouts),
             "timeouts": self.timeouts,
             "traffic": self.traffic,
             "waitMs": self.wait.to_ms(),
         }
+
+    def _fraction(self, count: int) -> float:
+        return round(count / self.requests, 6) if self.requests else 0.0
 
 
 def _assign(slots: list[float], arrivals: list[float], ends: list[float], timeout: float):
