@@ -93,6 +93,14 @@ def _queue_wait_goal_s(slo_wait_ms: float) -> float:
     return (slo_wait_ms - ROUTER_OVERHEAD_P99_MS) / 1000.0
 
 
+def _variability(arrival_cv2: float, service_cv2: float) -> tuple[float, float]:
+    arrival_cv2 = _non_negative("arrival_cv2", arrival_cv2)
+    service_cv2 = _non_negative("service_cv2", service_cv2)
+    if arrival_cv2 + service_cv2 == 0:
+        raise InputError("arrival_cv2", "cannot be 0 when service_cv2 is 0 too (no queue to size); use e.g. 1")
+    return arrival_cv2, service_cv2
+
+
 def slo_replicas(
     rps: float, request_time_s: float, slo_wait_ms: float, slo_percentile: float = 99.0,
     max_concurrent: int = 1, arrival_cv2: float = 1.0, service_cv2: float = 1.0,
@@ -108,10 +116,7 @@ def slo_replicas(
     goal_s = _queue_wait_goal_s(slo_wait_ms)
     slo_percentile = _percentile("slo_percentile", slo_percentile)
     max_concurrent = _count("max_concurrent", max_concurrent)
-    arrival_cv2 = _non_negative("arrival_cv2", arrival_cv2)
-    service_cv2 = _non_negative("service_cv2", service_cv2)
-    if arrival_cv2 + service_cv2 == 0:
-        raise InputError("arrival_cv2", "arrival_cv2 and service_cv2 cannot both be 0 (a queue that never waits); use e.g. 1")
+    arrival_cv2, service_cv2 = _variability(arrival_cv2, service_cv2)
     servers = queueing.min_servers(rps, request_time_s, slo_percentile, goal_s, max_concurrent, arrival_cv2, service_cv2)
     return servers // max_concurrent
 
@@ -366,8 +371,7 @@ def size(
     """The formula and, given a wait goal, the latency-goal size, side by side, plus the router."""
     formula = formula_replicas(rps, request_time_s, max_concurrent, target_utilization)
     slo_percentile = _percentile("slo_percentile", slo_percentile)
-    arrival_cv2 = _non_negative("arrival_cv2", arrival_cv2)
-    service_cv2 = _non_negative("service_cv2", service_cv2)
+    arrival_cv2, service_cv2 = _variability(arrival_cv2, service_cv2)
     model = (slo_percentile, max_concurrent, arrival_cv2, service_cv2)
     slo = None if slo_wait_ms is None else slo_replicas(rps, request_time_s, slo_wait_ms, *model)
     args = (rps, request_time_s, *model)

@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     size = commands.add_parser("size", help="replicas for a request rate: the docs' formula and a latency goal")
     size.add_argument("--rps", type=float, required=True, help="requests per second to serve")
     size.add_argument("--request-time", type=float, required=True, metavar="S", help="mean time a replica spends per request (s)")
-    _common(size)
+    size.add_argument("--max-concurrent", type=int, default=1, metavar="K", help="max_concurrent_requests_per_instance (default 1)")
+    size.add_argument("--target-utilization", type=float, default=0.7, metavar="U", help="fraction (default 0.7)")
+    size.add_argument("--format", choices=("text", "json"), default="text")
     size.add_argument("--slo-wait-ms", type=float, metavar="W", help="goal for queue wait + azureml-fe overhead (ms)")
     size.add_argument("--slo-percentile", type=float, default=99.0, metavar="P", help="percentile the goal applies to (default 99)")
     size.add_argument("--arrival-cv2", type=float, default=1.0, help="squared CV of gaps between requests: 1 Poisson, >1 burstier (default 1)")
@@ -118,12 +120,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--max-concurrent", type=int, default=1, metavar="K", help="max_concurrent_requests_per_instance (default 1)")
-    parser.add_argument("--target-utilization", type=float, default=0.7, metavar="U", help="fraction (default 0.7)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-
-
 def _node_pool(spec: str) -> dict:
     parts = spec.split(":")
     if len(parts) not in (4, 5) or not parts[1].isdigit():
@@ -183,7 +179,7 @@ def _size(args: argparse.Namespace) -> tuple[dict, list[str]]:
         requests = {"cpu": args.replica_cpu, "memory": args.replica_memory, "gpu": args.replica_gpu}
         if args.replica_cpu is None or args.replica_memory is None:
             _fail("--replica-cpu" if args.replica_cpu is None else "--replica-memory", "required with --node-pool")
-        wanted = args.max_instances or max(sizing.formula_replicas, sizing.slo_replicas or 0)
+        wanted = args.max_instances if args.max_instances is not None else max(sizing.formula_replicas, sizing.slo_replicas or 0)
         fit = capacity.node_fit(wanted, requests, [_node_pool(spec) for spec in args.node_pool])
         out["nodeFit"] = {
             "pending": fit.pending, "requested": fit.requested, "schedulable": fit.schedulable,
@@ -225,9 +221,9 @@ def _traffic(args: argparse.Namespace):
 def _simulate(args: argparse.Namespace) -> tuple[dict, list[str]]:
     from router import simulator
 
-    percent = round(args.target_utilization * 100)
     if not 0 < args.target_utilization <= 1:
         _fail("--target-utilization", f"must be a fraction in (0, 1], e.g. 0.7 for 70 % (got {args.target_utilization:g})")
+    percent = round(args.target_utilization * 100)
     if abs(args.target_utilization * 100 - percent) > 1e-6:
         _fail("--target-utilization", f"must be a whole percent like 0.7, as target_utilization_percentage is (got {args.target_utilization:g})")
     scale = ScaleSettings(min_instances=args.min_instances, max_instances=args.max_instances,

@@ -21,18 +21,18 @@ CHUNK = 1 << 18  # arrivals per generated array: big enough to amortise numpy ca
 PROFILE_STEP_S = 0.1  # time-varying rates are integrated on this grid (exact for steps on it)
 
 
-def _number(field: str, value: float, minimum: float = 0.0, strict: bool = True) -> float:
+def _number(field: str, value: float, strict: bool = True) -> float:
+    """A finite number > 0, or >= 0 when not strict."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < minimum or (strict and value == minimum):
-        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
-        raise InputError(field, f"must be a number {bound} (got {show(value)})")
+    if not ok or value < 0 or (strict and value == 0):
+        raise InputError(field, f"must be a number {'>' if strict else '>='} 0 (got {show(value)})")
     return float(value)
 
 
 class Traffic:
     """Arrival times in [0, duration_s), produced by `arrivals(rng)` as sorted float64 chunks."""
 
-    def __init__(self, shape: str, duration_s: float, params: dict[str, float], generate) -> None:
+    def __init__(self, shape: str, duration_s: float, params: dict, generate) -> None:
         self.shape = shape
         self.duration_s = duration_s
         self.params = params  # for reports
