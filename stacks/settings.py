@@ -16,7 +16,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 import pulumi
 from pulumi.runtime import config as runtime_config
@@ -71,6 +71,30 @@ def _network(cidr: str, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Netw
         raise ValueError(f"{what}: '{cidr}' does not start at its network address; write "
                          f"{fixed}") from None
 
+
+
+class _ResourceIdParts:
+    """Subscription, resource group and name of a model's (already validated) ARM id field."""
+
+    _ID: ClassVar[tuple[re.Pattern, str]]
+
+    def _part(self, index: int) -> str:
+        pattern, field = self._ID
+        match = pattern.match(getattr(self, field))
+        assert match  # the field validator guarantees it
+        return match.group(index)
+
+    @property
+    def subscription_id(self) -> str:
+        return self._part(1)
+
+    @property
+    def resource_group(self) -> str:
+        return self._part(2)
+
+    @property
+    def name(self) -> str:
+        return self._part(3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,7 +344,9 @@ class AksCluster(Model):
         return vcpu, memory, gpus
 
 
-class ArcCluster(Model):
+class ArcCluster(_ResourceIdParts, Model):
+    _ID: ClassVar = (_CONNECTED_CLUSTER_ID, "connectedClusterId")
+
     kind: Literal["arc"]
     connectedClusterId: str
     nodeCount: int = Field(ge=1)
@@ -334,23 +360,6 @@ class ArcCluster(Model):
                              "/subscriptions/<id>/resourceGroups/<rg>/providers/"
                              "Microsoft.Kubernetes/connectedClusters/<name>")
         return v
-
-    def _part(self, index: int) -> str:
-        match = _CONNECTED_CLUSTER_ID.match(self.connectedClusterId)
-        assert match
-        return match.group(index)
-
-    @property
-    def subscription_id(self) -> str:
-        return self._part(1)
-
-    @property
-    def resource_group(self) -> str:
-        return self._part(2)
-
-    @property
-    def name(self) -> str:
-        return self._part(3)
 
     @property
     def node_count(self) -> int:
@@ -441,7 +450,9 @@ class Extension(Model):
 # Workspace, computes, manifests
 
 
-class Workspace(Model):
+class Workspace(_ResourceIdParts, Model):
+    _ID: ClassVar = (_WORKSPACE_ID, "id")
+
     id: str
 
     @field_validator("id")
@@ -452,22 +463,6 @@ class Workspace(Model):
                              "<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>")
         return v
 
-    def _part(self, index: int) -> str:
-        match = _WORKSPACE_ID.match(self.id)
-        assert match
-        return match.group(index)
-
-    @property
-    def subscription_id(self) -> str:
-        return self._part(1)
-
-    @property
-    def resource_group(self) -> str:
-        return self._part(2)
-
-    @property
-    def name(self) -> str:
-        return self._part(3)
 
 
 class Compute(Model):
