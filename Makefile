@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: preview check test bench clean
+.PHONY: preview check test lint format bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,19 @@ preview: $(VENV)/.installed
 	$(PY) -m preflight preview --stack $(STACK)
 	$(PY) -m preflight check --stack $(STACK)
 
-## test: the whole test suite
-test: $(VENV)/.installed
+## test: lint, then the whole test suite
+test: lint
 	$(PY) -m pytest
+
+## lint: ruff (lint rules and formatting, ruff.toml)
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## format: rewrite the code in the house format
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 ## bench: preflight and router benchmarks (figures go to docs/PERFORMANCE.md)
 bench: $(VENV)/.installed

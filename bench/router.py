@@ -28,7 +28,9 @@ print(time.perf_counter() - start, result.requests, resource.getrusage(resource.
 
 
 def one() -> tuple[float, int, float]:
-    out = subprocess.run([sys.executable, "-c", CODE], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", CODE], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[0]), int(out[1]), float(out[2])
 
 
@@ -42,8 +44,17 @@ def main() -> None:
     print(f"  wall                {wall:.2f} s")
     print(f"  requests / s        {requests / wall:,.0f}")
     print(f"  peak RSS            {peak:.0f} MB")
-    print(json.dumps({"peakMB": round(peak), "requests": requests, "requestsPerSecond": round(requests / wall),
-                      "wallSeconds": round(wall, 2)}, sort_keys=True))
+    print(
+        json.dumps(
+            {
+                "peakMB": round(peak),
+                "requests": requests,
+                "requestsPerSecond": round(requests / wall),
+                "wallSeconds": round(wall, 2),
+            },
+            sort_keys=True,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -15,11 +15,14 @@ import re
 NODE_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 NODE_POOL_NAME_RULE = "1 to 12 lowercase letters or digits, starting with a letter"
 CLUSTER_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$")
-CLUSTER_NAME_RULE = ("1 to 63 letters, digits, '-' or '_', starting and ending with a letter or "
-                     "digit")
+CLUSTER_NAME_RULE = (
+    "1 to 63 letters, digits, '-' or '_', starting and ending with a letter or digit"
+)
 MAX_NODES_PER_POOL = 1000
 MAX_PODS_MIN, MAX_PODS_MAX = 10, 250
-TAINT = re.compile(r"^[A-Za-z0-9][-A-Za-z0-9_./]*=[-A-Za-z0-9_.]*:(NoSchedule|PreferNoSchedule|NoExecute)$")
+TAINT = re.compile(
+    r"^[A-Za-z0-9][-A-Za-z0-9_./]*=[-A-Za-z0-9_.]*:(NoSchedule|PreferNoSchedule|NoExecute)$"
+)
 MAX_AUTHORIZED_IP_RANGES = 200
 PROD_MIN_VCPU = 4
 PROD_MIN_MEMORY_GIB = 14

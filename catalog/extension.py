@@ -19,8 +19,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 EXTENSION_TYPE = "Microsoft.AzureML.Kubernetes"
 RELEASE_NAMESPACE = "azureml"  # the CLI forces it, whatever --release-namespace says
@@ -51,7 +51,9 @@ SETTINGS: dict[str, Setting] = {
     "sslSecret": Setting(None, "Secret in namespace azureml holding cert.pem and key.pem"),
     "sslCname": Setting(None, "host name of the HTTPS scoring endpoint"),
     "inferenceRouterHA": Setting("True", "3 azureml-fe replicas; needs 3 or more nodes"),
-    "nodeSelector": Setting(None, "nodeSelector.<label>=<value> pins the extension and ML workloads"),
+    "nodeSelector": Setting(
+        None, "nodeSelector.<label>=<value> pins the extension and ML workloads"
+    ),
     "installNvidiaDevicePlugin": Setting("False", "NVIDIA device plugin DaemonSet"),
     "installPromOp": Setting("True", "Prometheus operator; False reuses an existing one"),
     "installVolcano": Setting("True", "Volcano scheduler; False reuses an existing one"),
@@ -95,8 +97,12 @@ HA_MIN_NODES = 3
 
 # Changing these on a running extension disrupts workloads (deploy-extension.md, CLI update
 # prompt). Disabling a feature is disruptive; enabling it is not.
-DISRUPTIVE_ON_CHANGE = ("allowInsecureConnections", "inferenceRouterServiceType",
-                        "internalLoadBalancerProvider", "sslCname")
+DISRUPTIVE_ON_CHANGE = (
+    "allowInsecureConnections",
+    "inferenceRouterServiceType",
+    "internalLoadBalancerProvider",
+    "sslCname",
+)
 DISRUPTIVE_ON_DISABLE = ("enableTraining", "enableInference", "installNvidiaDevicePlugin")
 
 
@@ -120,19 +126,21 @@ def wire_bool(value: bool) -> str:
 
 @dataclass(frozen=True)
 class ClusterFacts:
-    kind: str            # "aks" | "arc"
+    kind: str  # "aks" | "arc"
     subscription_id: str
     resource_group: str
     name: str
     location: str
     node_count: int
-    distribution: str = ""   # Arc only; "openshift" sets openshift=true
+    distribution: str = ""  # Arc only; "openshift" sets openshift=true
 
     @property
     def resource_id(self) -> str:
         rp, resource = CLUSTER_RP[self.kind]
-        return (f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
-                f"/providers/{rp}/{resource}/{self.name}")
+        return (
+            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
+            f"/providers/{rp}/{resource}/{self.name}"
+        )
 
 
 def _lookup(settings: Mapping[str, str], protected: Mapping[str, str], key: str) -> str | None:
@@ -146,43 +154,63 @@ def validate(settings: Mapping[str, str], protected: Mapping[str, str]) -> None:
     """
     both = sorted(set(settings) & set(protected))
     if both:
-        raise ExtensionConfigError(both[0], f"'{both[0]}' is set both as a setting and as a "
-                                   "protected setting: keep one.")
+        raise ExtensionConfigError(
+            both[0], f"'{both[0]}' is set both as a setting and as a protected setting: keep one."
+        )
     training = is_true(_lookup(settings, protected, "enableTraining"))
     inference = is_true(_lookup(settings, protected, "enableInference"))
     if not (training or inference):
-        raise ExtensionConfigError("enableTraining", "enable training, inference or both: set "
-                                   "enableTraining: true and/or enableInference: true.")
+        raise ExtensionConfigError(
+            "enableTraining",
+            "enable training, inference or both: set "
+            "enableTraining: true and/or enableInference: true.",
+        )
     if not inference:
         return
     insecure = is_true(_lookup(settings, protected, "allowInsecureConnections"))
     ssl_secret = _lookup(settings, protected, "sslSecret")
     pem_pair = bool(protected.get("sslCertPemFile")) and bool(protected.get("sslKeyPemFile"))
     if not (pem_pair or ssl_secret or insecure):
-        raise ExtensionConfigError("allowInsecureConnections", "HTTPS needs a certificate: set "
-                                   "sslSecret (a Secret in namespace azureml with cert.pem and "
-                                   "key.pem) or the PEM pair sslCertPemFile + sslKeyPemFile; "
-                                   "for an HTTP dev/test endpoint set allowInsecureConnections: "
-                                   "true.")
+        raise ExtensionConfigError(
+            "allowInsecureConnections",
+            "HTTPS needs a certificate: set "
+            "sslSecret (a Secret in namespace azureml with cert.pem and "
+            "key.pem) or the PEM pair sslCertPemFile + sslKeyPemFile; "
+            "for an HTTP dev/test endpoint set allowInsecureConnections: "
+            "true.",
+        )
     if (pem_pair or ssl_secret) and not _lookup(settings, protected, "sslCname"):
-        raise ExtensionConfigError("sslCname", "HTTPS needs sslCname, the host name clients "
-                                   "use for the scoring endpoint (e.g. scoring.ml.contoso.com).")
+        raise ExtensionConfigError(
+            "sslCname",
+            "HTTPS needs sslCname, the host name clients "
+            "use for the scoring endpoint (e.g. scoring.ml.contoso.com).",
+        )
     service_type = str(_lookup(settings, protected, "inferenceRouterServiceType") or "")
     if service_type.lower() not in {t.lower() for t in SERVICE_TYPES}:
-        raise ExtensionConfigError("inferenceRouterServiceType", "inference needs "
-                                   "inferenceRouterServiceType: loadBalancer, nodePort or "
-                                   f"clusterIP (got {service_type!r}).")
-    internal_lb = str(_lookup(settings, protected, "internalLoadBalancerProvider")).lower() == "azure"
+        raise ExtensionConfigError(
+            "inferenceRouterServiceType",
+            "inference needs "
+            "inferenceRouterServiceType: loadBalancer, nodePort or "
+            f"clusterIP (got {service_type!r}).",
+        )
+    internal_lb = (
+        str(_lookup(settings, protected, "internalLoadBalancerProvider")).lower() == "azure"
+    )
     if service_type.lower() == "nodeport" and internal_lb:
-        raise ExtensionConfigError("internalLoadBalancerProvider", "internalLoadBalancerProvider "
-                                   "applies to loadBalancer only: remove it when "
-                                   "inferenceRouterServiceType is nodePort.")
+        raise ExtensionConfigError(
+            "internalLoadBalancerProvider",
+            "internalLoadBalancerProvider "
+            "applies to loadBalancer only: remove it when "
+            "inferenceRouterServiceType is nodePort.",
+        )
 
 
 def relay_namespace_name(cluster: ClusterFacts) -> str:
     """The CLI's Azure Relay namespace name: alphanumerics of '<cluster>-<sub>-<rg>-relay', cut
     to 50 characters with an md5 suffix when longer."""
-    return _valid_name(f"{cluster.name}-{cluster.subscription_id}-{cluster.resource_group}-relay", 50)
+    return _valid_name(
+        f"{cluster.name}-{cluster.subscription_id}-{cluster.resource_group}-relay", 50
+    )
 
 
 def _valid_name(raw: str, max_length: int, suffix_length: int = 6) -> str:
@@ -228,9 +256,14 @@ def cli_configuration(
         if not is_true(_lookup(settings, protected, "allowInsecureConnections")):
             if protected.get("sslCertPemFile") and protected.get("sslKeyPemFile"):
                 pem = pem or {}
-                for path_key, internal in (("sslCertPemFile", SSL_CERT_KEY), ("sslKeyPemFile", SSL_KEY_KEY)):
+                for path_key, internal in (
+                    ("sslCertPemFile", SSL_CERT_KEY),
+                    ("sslKeyPemFile", SSL_KEY_KEY),
+                ):
                     if path_key not in pem:
-                        raise ExtensionConfigError(path_key, f"the contents of {path_key} are needed")
+                        raise ExtensionConfigError(
+                            path_key, f"the contents of {path_key} are needed"
+                        )
                     prot[internal] = base64.b64encode(pem[path_key].encode("ascii")).decode()
             else:
                 out[SSL_SECRET_KEY] = str(_lookup(settings, protected, "sslSecret"))
@@ -255,11 +288,16 @@ def cli_configuration(
     out.setdefault("relayserver.enabled", "false" if on_aks else "true")
     out.setdefault("nginxIngress.enabled", "true" if on_aks else "false")
 
-    if str(out["relayserver.enabled"]).lower() != "false" and RELAY_CONNECTION_KEY not in out \
-            and RELAY_CONNECTION_KEY not in prot:
+    if (
+        str(out["relayserver.enabled"]).lower() != "false"
+        and RELAY_CONNECTION_KEY not in out
+        and RELAY_CONNECTION_KEY not in prot
+    ):
         if not relay:
-            raise ExtensionConfigError(RELAY_CONNECTION_KEY, "an Arc cluster needs the Azure "
-                                       "Relay hybrid connection the CLI creates")
+            raise ExtensionConfigError(
+                RELAY_CONNECTION_KEY,
+                "an Arc cluster needs the Azure Relay hybrid connection the CLI creates",
+            )
         prot[RELAY_CONNECTION_KEY] = relay["connectionString"]
         out["relayserver.hybridConnectionResourceID"] = relay["hybridConnectionId"]
         out["relayserver.hybridConnectionName"] = cluster.name
@@ -277,13 +315,17 @@ def disruptive_changes(before: Mapping[str, str], after: Mapping[str, str]) -> l
     reasons = []
     for key in DISRUPTIVE_ON_CHANGE:
         if str(before.get(key, "")).lower() != str(after.get(key, "")).lower():
-            reasons.append(f"{key} changed ({before.get(key)!r} -> {after.get(key)!r}): running "
-                           "online endpoints are disrupted")
+            reasons.append(
+                f"{key} changed ({before.get(key)!r} -> {after.get(key)!r}): running "
+                "online endpoints are disrupted"
+            )
     for key in DISRUPTIVE_ON_DISABLE:
         if is_true(before.get(key)) and not is_true(after.get(key)):
             reasons.append(f"{key} turned off: running workloads that need it stop")
     for key in sorted(before):
         if key.startswith(NODE_SELECTOR_PREFIX) and key not in after:
-            reasons.append(f"{key} removed: node selector keys cannot be removed from an "
-                           "installed extension (uninstall and reinstall instead)")
+            reasons.append(
+                f"{key} removed: node selector keys cannot be removed from an "
+                "installed extension (uninstall and reinstall instead)"
+            )
     return reasons

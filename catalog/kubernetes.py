@@ -7,13 +7,15 @@ v2beta2); KEDA docs (ScaledObject, keda.sh/v1alpha1); Azure ML compute ARM schem
 (seeds/002, seeds/003).
 """
 
-AUTOSCALER_TYPES = frozenset({
-    "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
-    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-    "kubernetes:autoscaling/v2beta1:HorizontalPodAutoscaler",
-    "kubernetes:autoscaling/v2beta2:HorizontalPodAutoscaler",
-    "kubernetes:keda.sh/v1alpha1:ScaledObject",
-})
+AUTOSCALER_TYPES = frozenset(
+    {
+        "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        "kubernetes:autoscaling/v2beta1:HorizontalPodAutoscaler",
+        "kubernetes:autoscaling/v2beta2:HorizontalPodAutoscaler",
+        "kubernetes:keda.sh/v1alpha1:ScaledObject",
+    }
+)
 COMPUTE_TYPE = "azure-native:machinelearningservices:Compute"
 ONLINE_DEPLOYMENT_TYPE = "azure-native:machinelearningservices:OnlineDeployment"
 KUBERNETES_COMPUTE = "Kubernetes"

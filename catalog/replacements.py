@@ -7,13 +7,29 @@ cannot be changed in place (Microsoft.KubernetesConfiguration REST reference). K
 cannot change name, namespace or kind (Kubernetes API conventions).
 """
 
-AZURE_NATIVE_REPLACE = frozenset({
-    "location", "resourceGroupName", "resourceName", "clusterName", "clusterRp",
-    "clusterResourceName", "extensionName", "extensionType", "scope", "workspaceName",
-    "computeName", "namespaceName", "hybridConnectionName", "authorizationRuleName",
-    "virtualNetworkName", "subnetName", "trustedAccessRoleBindingName", "roleAssignmentName",
-    "dnsPrefix",
-})
+AZURE_NATIVE_REPLACE = frozenset(
+    {
+        "location",
+        "resourceGroupName",
+        "resourceName",
+        "clusterName",
+        "clusterRp",
+        "clusterResourceName",
+        "extensionName",
+        "extensionType",
+        "scope",
+        "workspaceName",
+        "computeName",
+        "namespaceName",
+        "hybridConnectionName",
+        "authorizationRuleName",
+        "virtualNetworkName",
+        "subnetName",
+        "trustedAccessRoleBindingName",
+        "roleAssignmentName",
+        "dnsPrefix",
+    }
+)
 KUBERNETES_REPLACE = frozenset({"apiVersion", "kind", "metadata.name", "metadata.namespace"})
 
 
@@ -23,5 +39,7 @@ def replaces(resource_type: str, changed_path: str) -> bool:
     if package == "azure-native":
         return top in AZURE_NATIVE_REPLACE
     if package == "kubernetes":
-        return any(changed_path == p or changed_path.startswith(p + ".") for p in KUBERNETES_REPLACE)
+        return any(
+            changed_path == p or changed_path.startswith(p + ".") for p in KUBERNETES_REPLACE
+        )
     return False

@@ -7,16 +7,24 @@ from pulumi_azure_native import machinelearningservices
 
 from catalog import extension as ext
 from components.cluster import ClusterHandle
-from stacks.settings import Compute as ComputeSettings, Workspace
+from stacks.settings import Compute as ComputeSettings
+from stacks.settings import Workspace
 
 
 class Compute(pulumi.ComponentResource):
     """One `computeType: Kubernetes` attach per namespace, so each team's workloads stay in its
     own namespace. (The legacy `computeType: AKS` cannot host v2 online endpoints.)"""
 
-    def __init__(self, name: str, workspace: Workspace, computes: list[ComputeSettings],
-                 cluster: ClusterHandle, extension_principal_id: pulumi.Input[str],
-                 depends_on: list[pulumi.Resource], opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        workspace: Workspace,
+        computes: list[ComputeSettings],
+        cluster: ClusterHandle,
+        extension_principal_id: pulumi.Input[str],
+        depends_on: list[pulumi.Resource],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("azureml-k8s:index:Compute", name, None, opts)
         self.attaches = [
             machinelearningservices.Compute(
@@ -35,7 +43,8 @@ class Compute(pulumi.ComponentResource):
                         "extension_instance_release_train": ext.RELEASE_TRAIN,
                     },
                 },
-                opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            )
             for c in computes
         ]
         self.ids = pulumi.Output.all(*[a.id for a in self.attaches])

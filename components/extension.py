@@ -11,31 +11,45 @@ from stacks.settings import Extension as ExtensionSettings
 
 # Stand-ins for the relay's values, which exist only once the relay does; swapped for the real
 # outputs after the CLI's rules have run on plain strings.
-_RELAY_STAND_INS = {"connectionString": "<relay-connection-string>",
-                    "hybridConnectionId": "<relay-hybrid-connection-id>"}
+_RELAY_STAND_INS = {
+    "connectionString": "<relay-connection-string>",
+    "hybridConnectionId": "<relay-hybrid-connection-id>",
+}
 
 
 class AzureMLExtension(pulumi.ComponentResource):
     """`Microsoft.AzureML.Kubernetes` on the cluster: the stack's documented settings, validated,
     rewritten to the internal keys and filled in with the cluster's facts as the az CLI does."""
 
-    def __init__(self, name: str, settings: ExtensionSettings, cluster: ClusterHandle,
-                 pem: tuple[str, str] | None = None, legacy_v1_flow: bool = False,
-                 opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        settings: ExtensionSettings,
+        cluster: ClusterHandle,
+        pem: tuple[str, str] | None = None,
+        legacy_v1_flow: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("azureml-k8s:index:AzureMLExtension", name, None, opts)
         if legacy_v1_flow:
-            pulumi.log.warn("this cluster was set up with the Azure ML v1 flow: remove the legacy "
-                            "azureml-fe first or the install fails with E45005 \"Azureml Fe "
-                            "deployment conflict\" (Azure/AML-Kubernetes #293)", resource=self)
+            pulumi.log.warn(
+                "this cluster was set up with the Azure ML v1 flow: remove the legacy "
+                'azureml-fe first or the install fails with E45005 "Azureml Fe '
+                'deployment conflict" (Azure/AML-Kubernetes #293)',
+                resource=self,
+            )
 
         # The CLI takes PEM files by path and sends the paths too; PEM from secret config takes
         # the same route under stand-in paths, which are then left out.
         paths = settings.cli_protected_paths()
         protected_in = paths or ({k: f"<{k}>" for k in ext.PROTECTED_SETTINGS} if pem else {})
         config, protected = ext.cli_configuration(
-            settings.cli_settings(), protected_in, cluster.facts,
+            settings.cli_settings(),
+            protected_in,
+            cluster.facts,
             pem=dict(zip(ext.PROTECTED_SETTINGS, pem)) if pem else None,
-            relay=_RELAY_STAND_INS if cluster.relay else None)
+            relay=_RELAY_STAND_INS if cluster.relay else None,
+        )
         if not paths:
             for key in ext.PROTECTED_SETTINGS:
                 protected.pop(key, None)
@@ -67,12 +81,18 @@ class AzureMLExtension(pulumi.ComponentResource):
             # the CLI asks for a system-assigned one.
             identity={"type": "SystemAssigned"} if cluster.kind != "aks" else None,
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[cluster.resource],
-                additional_secret_outputs=["configurationProtectedSettings"]))
+                parent=self,
+                depends_on=[cluster.resource],
+                additional_secret_outputs=["configurationProtectedSettings"],
+            ),
+        )
 
         self.id = self.extension.id
-        identity = (self.extension.aks_assigned_identity if cluster.kind == "aks"
-                    else self.extension.identity)
+        identity = (
+            self.extension.aks_assigned_identity
+            if cluster.kind == "aks"
+            else self.extension.identity
+        )
         self.principal_id = identity.apply(lambda i: i.principal_id if i else None)
         self.configuration = config
         self.register_outputs({"id": self.id, "principalId": self.principal_id})

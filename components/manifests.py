@@ -25,19 +25,30 @@ class KubernetesObject(pulumi.CustomResource):
 
     def __init__(self, name: str, body: dict[str, Any], opts: pulumi.ResourceOptions):
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(version=k8s._utilities.get_version()))
+            opts, pulumi.ResourceOptions(version=k8s._utilities.get_version())
+        )
         super().__init__(type_token(body["apiVersion"], body["kind"]), name, dict(body), opts)
 
 
 class ExtraManifests(pulumi.ComponentResource):
-    def __init__(self, name: str, manifests: list[Manifest], provider: k8s.Provider,
-                 depends_on: list[pulumi.Resource], opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        manifests: list[Manifest],
+        provider: k8s.Provider,
+        depends_on: list[pulumi.Resource],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("azureml-k8s:index:ExtraManifests", name, None, opts)
         self.objects = []
         for m in manifests:
             meta = m.metadata
             label = "-".join(p for p in (m.kind.lower(), meta.get("namespace"), meta["name"]) if p)
-            self.objects.append(KubernetesObject(
-                f"{name}-{label}", m.body(),
-                pulumi.ResourceOptions(parent=self, provider=provider, depends_on=depends_on)))
+            self.objects.append(
+                KubernetesObject(
+                    f"{name}-{label}",
+                    m.body(),
+                    pulumi.ResourceOptions(parent=self, provider=provider, depends_on=depends_on),
+                )
+            )
         self.register_outputs({"count": len(self.objects)})

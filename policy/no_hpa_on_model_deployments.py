@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from pulumi_policy import (EnforcementLevel, PolicyResource, ReportViolation, Severity,
-                           StackValidationArgs, StackValidationPolicy)
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
 from catalog import kubernetes as k
 from policy.resources import get, of_type
@@ -15,8 +21,15 @@ def _compute_namespaces(resources: list[PolicyResource]) -> set[str]:
     namespaces = set()
     for compute in of_type(resources, k.COMPUTE_TYPE):
         if get(compute.props, "properties", "computeType") == k.KUBERNETES_COMPUTE:
-            namespaces.add(get(compute.props, "properties", "properties", "namespace",
-                               default=k.DEFAULT_NAMESPACE))
+            namespaces.add(
+                get(
+                    compute.props,
+                    "properties",
+                    "properties",
+                    "namespace",
+                    default=k.DEFAULT_NAMESPACE,
+                )
+            )
     return namespaces
 
 
@@ -33,8 +46,10 @@ def _deployment_names(resources: list[PolicyResource]) -> set[str]:
 
 
 def _azureml_labelled(labels) -> bool:
-    return any(key in k.AZUREML_LABEL_KEYS or key.startswith(k.AZUREML_LABEL_PREFIX)
-               for key in (labels or {}))
+    return any(
+        key in k.AZUREML_LABEL_KEYS or key.startswith(k.AZUREML_LABEL_PREFIX)
+        for key in (labels or {})
+    )
 
 
 def _workloads(resources: list[PolicyResource]) -> dict[tuple[str, str, str], PolicyResource]:
@@ -65,15 +80,20 @@ def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         else:
             workload = workloads.get((target_kind, ns, target_name))
             labels = dict(get(workload.props, "metadata", "labels", default={})) if workload else {}
-            labels.update(get(workload.props, "spec", "template", "metadata", "labels",
-                              default={}) if workload else {})
+            labels.update(
+                get(workload.props, "spec", "template", "metadata", "labels", default={})
+                if workload
+                else {}
+            )
             if not _azureml_labelled(labels):
                 continue
             reason = f"targets {target_kind} '{target_name}', which carries Azure ML's labels"
-        report(f"{what} {reason}: azureml-fe already scales model deployments and an autoscaler "
-               "would fight it. Remove it and set the deployment's scale_settings "
-               "(min_instances, max_instances, target_utilization_percentage) instead.",
-               scaler.urn)
+        report(
+            f"{what} {reason}: azureml-fe already scales model deployments and an autoscaler "
+            "would fight it. Remove it and set the deployment's scale_settings "
+            "(min_instances, max_instances, target_utilization_percentage) instead.",
+            scaler.urn,
+        )
 
 
 POLICY = StackValidationPolicy(
@@ -83,7 +103,7 @@ POLICY = StackValidationPolicy(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Delete the autoscaler. Control scaling with the online deployment's "
-                      "scale_settings (type target_utilization, min_instances, max_instances, "
-                      "target_utilization_percentage); use `python -m router size` to pick them.",
+    "scale_settings (type target_utilization, min_instances, max_instances, "
+    "target_utilization_percentage); use `python -m router size` to pick them.",
     url="https://learn.microsoft.com/azure/machine-learning/how-to-kubernetes-inference-routing-azureml-fe#autoscaling",
 )

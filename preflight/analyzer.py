@@ -9,6 +9,7 @@ excluded), and AnalyzeStack once with every resource's outputs, parents and depe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -22,16 +23,21 @@ from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from preflight.plan import Graph, Resource
 
-LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory",
-          analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
+LEVELS = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.DISABLED: "disabled",
+    analyzer_pb2.REMEDIATE: "remediate",
+}
 LEVEL_CODES = {v: k for k, v in LEVELS.items()}
 SEVERITIES = {0: "unspecified", 1: "low", 2: "medium", 3: "high", 4: "critical"}
-_CANT_RUN = re.compile(r"^can't run policy '([^']+)' from policy pack '[^']*' during preview: (.*)$",
-                       re.S)
+_CANT_RUN = re.compile(
+    r"^can't run policy '([^']+)' from policy pack '[^']*' during preview: (.*)$", re.S
+)
 START_TIMEOUT_S = 60
 RPC_TIMEOUT_S = 60
 
@@ -51,11 +57,16 @@ class Violation:
     severity: str
     urn: str
     message: str
-    unevaluated: bool = False   # a value was unknown at preview, so the policy could not run
+    unevaluated: bool = False  # a value was unknown at preview, so the policy could not run
 
     def as_json(self) -> dict[str, Any]:
-        out = {"policy": self.policy, "enforcementLevel": self.enforcement_level,
-               "severity": self.severity, "urn": self.urn, "message": self.message}
+        out = {
+            "policy": self.policy,
+            "enforcementLevel": self.enforcement_level,
+            "severity": self.severity,
+            "urn": self.urn,
+            "message": self.message,
+        }
         if self.unevaluated:
             out["unevaluated"] = True
         return out
@@ -91,8 +102,9 @@ def load_policy_config(path: str | None) -> dict[str, dict[str, Any]]:
             raise PolicyConfigError(f"{path}: {name}: must be an enforcement level or an object")
         level = value.get("enforcementLevel")
         if level is not None and level not in LEVEL_CODES:
-            raise PolicyConfigError(f"{path}: {name}.enforcementLevel: '{level}' is not one of "
-                                    f"{', '.join(LEVEL_CODES)}")
+            raise PolicyConfigError(
+                f"{path}: {name}.enforcementLevel: '{level}' is not one of {', '.join(LEVEL_CODES)}"
+            )
         out[name] = dict(value)
     return out
 
@@ -102,16 +114,29 @@ class PolicyPack:
 
     def __init__(self, directory: Path, project: str, stack: str, config: dict[str, str]):
         self.directory = directory
-        env = dict(os.environ, PULUMI_CONFIG=json.dumps(config), PULUMI_PROJECT=project,
-                   PULUMI_STACK=stack, PULUMI_DRY_RUN="true", PULUMI_ORGANIZATION="organization")
+        env = dict(
+            os.environ,
+            PULUMI_CONFIG=json.dumps(config),
+            PULUMI_PROJECT=project,
+            PULUMI_STACK=stack,
+            PULUMI_DRY_RUN="true",
+            PULUMI_ORGANIZATION="organization",
+        )
         if not (directory / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{directory}: not a policy pack (no PulumiPolicy.yaml)")
         # The engine address is unused by the Python pack host; the CLI passes it first.
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", "."], cwd=directory,
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", "."],
+            cwd=directory,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         self._stderr: list[bytes] = []
-        threading.Thread(target=lambda: self._stderr.extend(self.process.stderr), daemon=True).start()
+        threading.Thread(
+            target=lambda: self._stderr.extend(self.process.stderr), daemon=True
+        ).start()
         port = self._read_port()
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
@@ -127,8 +152,9 @@ class PolicyPack:
         text = line[0].decode(errors="replace").strip()
         if not text.isdigit() or not 0 < int(text) < 65536:
             self.process.wait(timeout=10)
-            raise PolicyPackError(f"{self.directory}: the policy pack did not start: "
-                                  f"{self.failure()}")
+            raise PolicyPackError(
+                f"{self.directory}: the policy pack did not start: {self.failure()}"
+            )
         return int(text)
 
     def failure(self) -> str:
@@ -141,15 +167,14 @@ class PolicyPack:
             return getattr(self.stub, method)(request, timeout=RPC_TIMEOUT_S)
         except grpc.RpcError as err:
             detail = err.details() if hasattr(err, "details") else str(err)
-            raise PolicyPackError(f"{self.directory}: {method} failed: "
-                                  f"{_last_line(detail or '')}") from None
+            raise PolicyPackError(
+                f"{self.directory}: {method} failed: {_last_line(detail or '')}"
+            ) from None
 
     def close(self) -> None:
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.wait()
         if hasattr(self, "channel"):
             self.channel.close()
@@ -165,7 +190,7 @@ def summarize_traceback(text: str, directory: Path) -> str:
 
 
 def _last_line(text: str) -> str:
-    lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     for line in reversed(lines):
         if re.match(r"^[A-Za-z_.]*(Error|Exception|Exit|Interrupt)\b.*", line) or ": " in line:
             return line
@@ -181,20 +206,28 @@ def _struct(value: dict[str, Any]) -> struct_pb2.Struct:
 def _options(r: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
     o = r.options
     return analyzer_pb2.AnalyzerResourceOptions(
-        protect=bool(o.get("protect")), ignoreChanges=o.get("ignoreChanges", []),
+        protect=bool(o.get("protect")),
+        ignoreChanges=o.get("ignoreChanges", []),
         deleteBeforeReplace=bool(o.get("deleteBeforeReplace")),
         additionalSecretOutputs=o.get("additionalSecretOutputs", []),
-        aliases=[a for a in o.get("aliases", []) if isinstance(a, str)], parent=r.parent)
+        aliases=[a for a in o.get("aliases", []) if isinstance(a, str)],
+        parent=r.parent,
+    )
 
 
-def _provider(r: Resource, by_urn: dict[str, Resource]) -> analyzer_pb2.AnalyzerProviderResource | None:
+def _provider(
+    r: Resource, by_urn: dict[str, Resource]
+) -> analyzer_pb2.AnalyzerProviderResource | None:
     if not r.provider:
         return None
     urn = r.provider.rsplit("::", 1)[0]
     p = by_urn.get(urn)
     return analyzer_pb2.AnalyzerProviderResource(
-        urn=urn, type=p.type if p else "", name=p.name if p else "",
-        properties=_struct(p.inputs if p else {}))
+        urn=urn,
+        type=p.type if p else "",
+        name=p.name if p else "",
+        properties=_struct(p.inputs if p else {}),
+    )
 
 
 def reconcile(info, initial: dict[str, dict], file_config: dict[str, dict]) -> dict[str, dict]:
@@ -203,66 +236,112 @@ def reconcile(info, initial: dict[str, dict], file_config: dict[str, dict]) -> d
     names = [p.name for p in info.policies]
     unknown = sorted(set(file_config) - set(names) - {"all"})
     if unknown:
-        raise PolicyConfigError(f"unknown policy '{unknown[0]}' in the policy config; the pack "
-                                f"has: {', '.join(names)}")
+        raise PolicyConfigError(
+            f"unknown policy '{unknown[0]}' in the policy config; the pack has: {', '.join(names)}"
+        )
     out = {}
     for p in info.policies:
         config: dict[str, Any] = {"enforcementLevel": LEVELS[p.enforcementLevel]}
-        for layer in (initial.get(p.name, {}), file_config.get("all", {}), file_config.get(p.name, {})):
+        for layer in (
+            initial.get(p.name, {}),
+            file_config.get("all", {}),
+            file_config.get(p.name, {}),
+        ):
             config.update(layer)
         out[p.name] = config
     return out
 
 
-def analyze(graph: Graph, pack_dir: Path, config: dict[str, str],
-            policy_config: dict[str, dict[str, Any]]) -> Analysis:
+def analyze(
+    graph: Graph, pack_dir: Path, config: dict[str, str], policy_config: dict[str, dict[str, Any]]
+) -> Analysis:
     pack = PolicyPack(pack_dir, graph.project, graph.stack, config)
     try:
         pack.call("GetPluginInfo", empty_pb2.Empty())
         info = pack.call("GetAnalyzerInfo", empty_pb2.Empty())
-        initial = {k: {"enforcementLevel": LEVELS[v.enforcementLevel],
-                       **json_format.MessageToDict(v.properties)}
-                   for k, v in info.initialConfig.items()}
+        initial = {
+            k: {
+                "enforcementLevel": LEVELS[v.enforcementLevel],
+                **json_format.MessageToDict(v.properties),
+            }
+            for k, v in info.initialConfig.items()
+        }
         effective = reconcile(info, initial, policy_config)
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, values in effective.items():
             props = {k: v for k, v in values.items() if k != "enforcementLevel"}
-            request.policyConfig[name].CopyFrom(analyzer_pb2.PolicyConfig(
-                enforcementLevel=LEVEL_CODES[values["enforcementLevel"]], properties=_struct(props)))
+            request.policyConfig[name].CopyFrom(
+                analyzer_pb2.PolicyConfig(
+                    enforcementLevel=LEVEL_CODES[values["enforcementLevel"]],
+                    properties=_struct(props),
+                )
+            )
         pack.call("Configure", request)
 
         levels = {name: values["enforcementLevel"] for name, values in effective.items()}
-        analysis = Analysis(info.name, _pack_version(pack_dir) or info.version, [
-            {"name": p.name, "description": p.description, "enforcementLevel": levels[p.name],
-             "severity": SEVERITIES.get(p.severity, "unspecified"), "url": p.url,
-             "remediationSteps": p.remediation_steps} for p in info.policies])
+        analysis = Analysis(
+            info.name,
+            _pack_version(pack_dir) or info.version,
+            [
+                {
+                    "name": p.name,
+                    "description": p.description,
+                    "enforcementLevel": levels[p.name],
+                    "severity": SEVERITIES.get(p.severity, "unspecified"),
+                    "url": p.url,
+                    "remediationSteps": p.remediation_steps,
+                }
+                for p in info.policies
+            ],
+        )
         by_urn = graph.by_urn()
         analyzed = [r for r in graph.resources if r.analyzed]
         for r in analyzed:
-            response = pack.call("Analyze", analyzer_pb2.AnalyzeRequest(
-                type=r.type, properties=_struct(r.inputs), urn=r.urn, name=r.name,
-                options=_options(r), provider=_provider(r, by_urn)))
+            response = pack.call(
+                "Analyze",
+                analyzer_pb2.AnalyzeRequest(
+                    type=r.type,
+                    properties=_struct(r.inputs),
+                    urn=r.urn,
+                    name=r.name,
+                    options=_options(r),
+                    provider=_provider(r, by_urn),
+                ),
+            )
             analysis.violations += _violations(response, r.urn, levels)
-        stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[
-            analyzer_pb2.AnalyzerResource(
-                type=r.type, properties=_struct(r.outputs), urn=r.urn, name=r.name,
-                options=_options(r), provider=_provider(r, by_urn), parent=r.parent,
-                dependencies=r.dependencies,
-                propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
-                                      for k, v in r.property_dependencies.items()})
-            for r in analyzed])
+        stack_request = analyzer_pb2.AnalyzeStackRequest(
+            resources=[
+                analyzer_pb2.AnalyzerResource(
+                    type=r.type,
+                    properties=_struct(r.outputs),
+                    urn=r.urn,
+                    name=r.name,
+                    options=_options(r),
+                    provider=_provider(r, by_urn),
+                    parent=r.parent,
+                    dependencies=r.dependencies,
+                    propertyDependencies={
+                        k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
+                        for k, v in r.property_dependencies.items()
+                    },
+                )
+                for r in analyzed
+            ]
+        )
         response = pack.call("AnalyzeStack", stack_request)
         analysis.violations += _violations(response, graph.root_urn, levels)
     finally:
         pack.close()
-    analysis.violations.sort(key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn,
-                                            v.message))
+    analysis.violations.sort(
+        key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn, v.message)
+    )
     return analysis
 
 
 def _pack_version(pack_dir: Path) -> str | None:
     """The CLI prefers PulumiPolicy.yaml's version to the one the Python pack reports."""
     import yaml
+
     try:
         data = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
     except (OSError, yaml.YAMLError):
@@ -284,7 +363,15 @@ def _violations(response, default_urn: str, levels: dict[str, str]) -> list[Viol
             message = f"could not be evaluated at preview: {cant_run.group(2)}"
             unevaluated = True
         elif message.startswith(d.description + "\n"):
-            message = message[len(d.description) + 1:]
-        out.append(Violation(d.policyName, level, SEVERITIES.get(d.severity, "unspecified"),
-                             d.urn or default_urn, message, unevaluated))
+            message = message[len(d.description) + 1 :]
+        out.append(
+            Violation(
+                d.policyName,
+                level,
+                SEVERITIES.get(d.severity, "unspecified"),
+                d.urn or default_urn,
+                message,
+                unevaluated,
+            )
+        )
     return out

@@ -14,9 +14,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from preflight import analyzer, diff as plandiff, render
+from preflight import analyzer, render
+from preflight import diff as plandiff
 from preflight.plan import Graph, dumps
-from preflight.stackfile import StackConfig, StackFileError, find_stack_file, load_project, load_stack
+from preflight.stackfile import (
+    StackConfig,
+    StackFileError,
+    find_stack_file,
+    load_project,
+    load_stack,
+)
 
 OK, VIOLATION, INVALID, PROGRAM_FAILED, PACK_FAILED, USAGE = 0, 1, 2, 3, 4, 64
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -38,7 +45,10 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m preflight", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, formats in (("preview", ("text", "json", "markdown", "dot")), ("check", ("text", "json"))):
+    for name, formats in (
+        ("preview", ("text", "json", "markdown", "dot")),
+        ("check", ("text", "json")),
+    ):
         p = sub.add_parser(name, help=f"{name} a stack offline")
         source = p.add_mutually_exclusive_group()
         source.add_argument("--stack", help="stack name (stacks/Pulumi.<stack>.yaml); default dev")
@@ -47,8 +57,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=formats, default="text")
         if name == "check":
             p.add_argument("--policy-pack", default=str(PROJECT_DIR / "policy"))
-            p.add_argument("--policy-config", help="policy config JSON (pulumi's "
-                                                   "--policy-pack-config format)")
+            p.add_argument(
+                "--policy-config", help="policy config JSON (pulumi's --policy-pack-config format)"
+            )
     d = sub.add_parser("diff", help="compare two JSON plans")
     d.add_argument("base")
     d.add_argument("head")
@@ -68,28 +79,47 @@ def _stack(args) -> tuple[Any, StackConfig]:
         path = find_stack_file(project, args.stack or "dev")
         return project, load_stack(path, project, os.path.relpath(path, program))
     except StackFileError as err:
-        raise Failure(INVALID, str(err), [{"path": f"{err.file}: {err.path}", "message": err.message}])
+        raise Failure(
+            INVALID, str(err), [{"path": f"{err.file}: {err.path}", "message": err.message}]
+        ) from None
 
 
 def _run(project, stack: StackConfig) -> Graph:
-    job = {"programDir": str(project.directory), "project": project.name, "stack": stack.stack,
-           "config": stack.config, "secretKeys": stack.secret_keys, "configFile": stack.file,
-           "main": project.main}
+    job = {
+        "programDir": str(project.directory),
+        "project": project.name,
+        "stack": stack.stack,
+        "config": stack.config,
+        "secretKeys": stack.secret_keys,
+        "configFile": stack.file,
+        "main": project.main,
+    }
     result_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"preflight-{os.getpid()}.json"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")])),
+    )
     try:
-        proc = subprocess.run([sys.executable, "-m", "preflight.runner", str(result_file)],
-                              input=json.dumps(job), text=True, capture_output=True, env=env,
-                              timeout=PROGRAM_TIMEOUT_S)
+        proc = subprocess.run(
+            [sys.executable, "-m", "preflight.runner", str(result_file)],
+            input=json.dumps(job),
+            text=True,
+            capture_output=True,
+            env=env,
+            timeout=PROGRAM_TIMEOUT_S,
+        )
         result = json.loads(result_file.read_text()) if result_file.exists() else None
     except subprocess.TimeoutExpired:
-        raise Failure(PROGRAM_FAILED, f"the program did not finish within {PROGRAM_TIMEOUT_S} s")
+        raise Failure(
+            PROGRAM_FAILED, f"the program did not finish within {PROGRAM_TIMEOUT_S} s"
+        ) from None
     finally:
         result_file.unlink(missing_ok=True)
     if result is None:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise Failure(PROGRAM_FAILED, f"the program runner stopped (exit {proc.returncode}): {last}")
+        raise Failure(
+            PROGRAM_FAILED, f"the program runner stopped (exit {proc.returncode}): {last}"
+        )
     if result["status"] == "invalid-settings":
         errors = [{"path": e["path"], "message": e["message"]} for e in result["errors"]]
         raise Failure(INVALID, f"{result['file']}: invalid settings", errors)
@@ -111,28 +141,44 @@ def check(args) -> int:
     try:
         policy_config = analyzer.load_policy_config(args.policy_config)
     except analyzer.PolicyConfigError as err:
-        raise Failure(INVALID, str(err), [{"path": args.policy_config, "message": str(err)}])
+        raise Failure(
+            INVALID, str(err), [{"path": args.policy_config, "message": str(err)}]
+        ) from None
     try:
         project, stack = _stack(args)
         graph = _run(project, stack)
     except Failure as failure:
         if failure.code != INVALID:
             raise
-        _emit_check(args, {"errors": failure.errors or [{"path": "", "message": failure.message}],
-                           "violations": [], "mandatory": 0})
+        _emit_check(
+            args,
+            {
+                "errors": failure.errors or [{"path": "", "message": failure.message}],
+                "violations": [],
+                "mandatory": 0,
+            },
+        )
         return INVALID
     try:
-        analysis = analyzer.analyze(graph, Path(args.policy_pack).resolve(), stack.config,
-                                    policy_config)
+        analysis = analyzer.analyze(
+            graph, Path(args.policy_pack).resolve(), stack.config, policy_config
+        )
     except analyzer.PolicyConfigError as err:
-        raise Failure(INVALID, str(err), [{"path": args.policy_config or "", "message": str(err)}])
+        raise Failure(
+            INVALID, str(err), [{"path": args.policy_config or "", "message": str(err)}]
+        ) from None
     except analyzer.PolicyPackError as err:
-        raise Failure(PACK_FAILED, f"policy pack failed: {err}")
+        raise Failure(PACK_FAILED, f"policy pack failed: {err}") from None
     result = {
-        "stack": stack.stack, "config": stack.file,
-        "policyPack": {"name": analysis.pack, "version": analysis.version,
-                       "policies": analysis.policies},
-        "errors": [], "violations": [v.as_json() for v in analysis.violations],
+        "stack": stack.stack,
+        "config": stack.file,
+        "policyPack": {
+            "name": analysis.pack,
+            "version": analysis.version,
+            "policies": analysis.policies,
+        },
+        "errors": [],
+        "violations": [v.as_json() for v in analysis.violations],
         "mandatory": len(analysis.mandatory),
     }
     _emit_check(args, result)
@@ -152,12 +198,15 @@ def diff(args) -> int:
         try:
             plans.append(json.loads(Path(path).read_text()))
         except (OSError, json.JSONDecodeError) as err:
-            raise Failure(INVALID, f"{path}: not a readable JSON plan: {err}")
+            raise Failure(INVALID, f"{path}: not a readable JSON plan: {err}") from None
         if not isinstance(plans[-1], dict) or "resources" not in plans[-1]:
             raise Failure(INVALID, f"{path}: not a preflight plan (no resources)")
     d = plandiff.diff(*plans)
-    out = {"json": lambda x: json.dumps(x, indent=2, sort_keys=True) + "\n",
-           "text": plandiff.text, "markdown": plandiff.markdown}
+    out = {
+        "json": lambda x: json.dumps(x, indent=2, sort_keys=True) + "\n",
+        "text": plandiff.text,
+        "markdown": plandiff.markdown,
+    }
     sys.stdout.write(out[args.format](d))
     return OK
 

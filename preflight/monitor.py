@@ -11,12 +11,13 @@ numbers as floats), which is also what the policy pack receives.
 from __future__ import annotations
 
 import base64
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import mocks
-from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import get_project, get_stack
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SIG = "4dabf18193072939515e22adb298388d"
@@ -40,23 +41,32 @@ _FAKE_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
 def _kubeconfigs(_args: dict) -> dict:
-    return {"kubeconfigs": [{"name": "clusterUser",
-                             "value": base64.b64encode(_KUBECONFIG.encode()).decode()}]}
+    return {
+        "kubeconfigs": [
+            {"name": "clusterUser", "value": base64.b64encode(_KUBECONFIG.encode()).decode()}
+        ]
+    }
 
 
 # Canned invoke answers, by function token. Anything else answers {} (its outputs are unknown to
 # the program only if it reads them). They contain no real secret.
 CANNED: dict[str, Callable[[dict], dict]] = {
     "azure-native:authorization:getClientConfig": lambda _a: {
-        "subscriptionId": _FAKE_SUBSCRIPTION, "tenantId": _FAKE_SUBSCRIPTION,
-        "clientId": _FAKE_SUBSCRIPTION, "objectId": _FAKE_SUBSCRIPTION},
+        "subscriptionId": _FAKE_SUBSCRIPTION,
+        "tenantId": _FAKE_SUBSCRIPTION,
+        "clientId": _FAKE_SUBSCRIPTION,
+        "objectId": _FAKE_SUBSCRIPTION,
+    },
     "azure-native:containerservice:listManagedClusterUserCredentials": _kubeconfigs,
     "azure-native:containerservice:listManagedClusterAdminCredentials": _kubeconfigs,
     "azure-native:kubernetes:listConnectedClusterUserCredential": _kubeconfigs,
     "azure-native:relay:listHybridConnectionKeys": lambda _a: {
-        "keyName": "azureml_rw", "primaryConnectionString": "Endpoint=sb://preflight.invalid/",
-        "primaryKey": "preflight-placeholder", "secondaryKey": "preflight-placeholder",
-        "secondaryConnectionString": "Endpoint=sb://preflight.invalid/"},
+        "keyName": "azureml_rw",
+        "primaryConnectionString": "Endpoint=sb://preflight.invalid/",
+        "primaryKey": "preflight-placeholder",
+        "secondaryKey": "preflight-placeholder",
+        "secondaryConnectionString": "Endpoint=sb://preflight.invalid/",
+    },
 }
 
 
@@ -100,31 +110,50 @@ class RecordingMonitor(mocks.MockMonitor):
 
     def _record(self, urn: str, request, *, read: bool, options: dict, inputs, outputs) -> None:
         self._types[urn] = request.type
-        self.registrations.append({
-            "urn": urn, "type": request.type, "name": request.name,
-            "custom": True if read else request.custom, "parent": request.parent,
-            "provider": request.provider, "version": request.version,
-            "dependencies": sorted(request.dependencies),
-            "propertyDependencies": {} if read else {
-                k: sorted(v.urns) for k, v in sorted(request.propertyDependencies.items()) if v.urns},
-            "options": options, "inputs": inputs, "outputs": outputs, "read": read,
-        })
+        self.registrations.append(
+            {
+                "urn": urn,
+                "type": request.type,
+                "name": request.name,
+                "custom": True if read else request.custom,
+                "parent": request.parent,
+                "provider": request.provider,
+                "version": request.version,
+                "dependencies": sorted(request.dependencies),
+                "propertyDependencies": {}
+                if read
+                else {
+                    k: sorted(v.urns)
+                    for k, v in sorted(request.propertyDependencies.items())
+                    if v.urns
+                },
+                "options": options,
+                "inputs": inputs,
+                "outputs": outputs,
+                "read": read,
+            }
+        )
 
     def RegisterResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = wire(request.object)
-        self._record(urn, request, read=False, inputs=inputs,
-                     outputs=dict(inputs) if request.custom else {},
-                     options={
-                         "protect": request.protect,
-                         "ignoreChanges": list(request.ignoreChanges),
-                         "retainOnDelete": request.retainOnDelete,
-                         "deleteBeforeReplace": request.deleteBeforeReplace,
-                         "replaceOnChanges": list(request.replaceOnChanges),
-                         "additionalSecretOutputs": list(request.additionalSecretOutputs),
-                         "aliases": [_alias(a) for a in request.aliases],
-                         "importId": request.importId,
-                     })
+        self._record(
+            urn,
+            request,
+            read=False,
+            inputs=inputs,
+            outputs=dict(inputs) if request.custom else {},
+            options={
+                "protect": request.protect,
+                "ignoreChanges": list(request.ignoreChanges),
+                "retainOnDelete": request.retainOnDelete,
+                "deleteBeforeReplace": request.deleteBeforeReplace,
+                "replaceOnChanges": list(request.replaceOnChanges),
+                "additionalSecretOutputs": list(request.additionalSecretOutputs),
+                "aliases": [_alias(a) for a in request.aliases],
+                "importId": request.importId,
+            },
+        )
         if request.type == ROOT_STACK_TYPE or not request.custom:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         # Being created: no id yet; the inputs come back as outputs, the rest is unknown.
@@ -137,8 +166,14 @@ class RecordingMonitor(mocks.MockMonitor):
         state.setdefault("name", request.id.rstrip("/").split("/")[-1])
         if request.type.startswith("azure-native:"):
             state.setdefault("location", self.config.get("azure-native:location", UNKNOWN))
-        self._record(urn, request, read=True, options={"id": request.id},
-                     inputs=wire(request.properties), outputs=state)
+        self._record(
+            urn,
+            request,
+            read=True,
+            options={"id": request.id},
+            inputs=wire(request.properties),
+            outputs=state,
+        )
         properties = struct_pb2.Struct()
         json_format.ParseDict(state, properties)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=properties)
@@ -153,5 +188,13 @@ def _alias(alias: resource_pb2.Alias) -> Any:
     if alias.urn:
         return alias.urn
     spec = alias.spec
-    return {k: v for k, v in (("name", spec.name), ("type", spec.type), ("stack", spec.stack),
-                              ("project", spec.project)) if v}
+    return {
+        k: v
+        for k, v in (
+            ("name", spec.name),
+            ("type", spec.type),
+            ("stack", spec.stack),
+            ("project", spec.project),
+        )
+        if v
+    }

@@ -16,10 +16,17 @@ from preflight.monitor import ROOT_STACK_TYPE, SECRET_SIG, SIG, UNKNOWN
 SECRET_TEXT = "[secret]"
 UNKNOWN_TEXT = "[unknown]"
 # The engine's unknown sentinels, one per kind (sdk/go/common/resource/plugin/rpc.go).
-UNKNOWNS = frozenset({
-    UNKNOWN, "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", "030794c1-ac77-496b-92df-f27374a8bd58",
-    "e48ece36-62e2-4504-bad9-02848725956a", "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"})
+UNKNOWNS = frozenset(
+    {
+        UNKNOWN,
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+        "030794c1-ac77-496b-92df-f27374a8bd58",
+        "e48ece36-62e2-4504-bad9-02848725956a",
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+    }
+)
 
 
 @dataclass
@@ -35,8 +42,8 @@ class Resource:
     options: dict[str, Any]
     inputs: dict[str, Any]
     outputs: dict[str, Any]
-    op: str = "create"           # preflight has no state: everything is created, or read
-    synthetic: bool = False      # a default provider the engine would add
+    op: str = "create"  # preflight has no state: everything is created, or read
+    synthetic: bool = False  # a default provider the engine would add
 
     @property
     def analyzed(self) -> bool:
@@ -54,7 +61,7 @@ class Graph:
     diagnostics: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
-    def from_run(cls, project: str, stack: str, config_file: str, run: dict) -> "Graph":
+    def from_run(cls, project: str, stack: str, config_file: str, run: dict) -> Graph:
         resources: list[Resource] = []
         defaults: dict[str, Resource] = {}
         for reg in run["registrations"]:
@@ -66,24 +73,50 @@ class Graph:
                 if default is None:
                     version = reg["version"]
                     suffix = f"_{version.replace('.', '_')}" if version else ""
-                    urn = (f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}"
-                           f"::default{suffix}")
-                    default = Resource(urn, f"pulumi:providers:{package}", f"default{suffix}",
-                                       True, "", "", [], {}, {},
-                                       {"version": version} if version else {},
-                                       {"version": version} if version else {}, synthetic=True)
+                    urn = (
+                        f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}"
+                        f"::default{suffix}"
+                    )
+                    default = Resource(
+                        urn,
+                        f"pulumi:providers:{package}",
+                        f"default{suffix}",
+                        True,
+                        "",
+                        "",
+                        [],
+                        {},
+                        {},
+                        {"version": version} if version else {},
+                        {"version": version} if version else {},
+                        synthetic=True,
+                    )
                     defaults[package] = default
                 provider = f"{default.urn}::{UNKNOWN}"
-            outputs = reg["outputs"] if reg["custom"] else run["componentOutputs"].get(reg["urn"], {})
-            resources.append(Resource(
-                urn=reg["urn"], type=reg["type"], name=reg["name"], custom=reg["custom"],
-                parent=reg["parent"], provider=provider, dependencies=reg["dependencies"],
-                property_dependencies=reg["propertyDependencies"], options=reg["options"],
-                inputs=reg["inputs"], outputs=outputs, op="read" if reg["read"] else "create"))
+            outputs = (
+                reg["outputs"] if reg["custom"] else run["componentOutputs"].get(reg["urn"], {})
+            )
+            resources.append(
+                Resource(
+                    urn=reg["urn"],
+                    type=reg["type"],
+                    name=reg["name"],
+                    custom=reg["custom"],
+                    parent=reg["parent"],
+                    provider=provider,
+                    dependencies=reg["dependencies"],
+                    property_dependencies=reg["propertyDependencies"],
+                    options=reg["options"],
+                    inputs=reg["inputs"],
+                    outputs=outputs,
+                    op="read" if reg["read"] else "create",
+                )
+            )
         resources.extend(defaults.values())
         resources.sort(key=lambda r: r.urn)
-        return cls(project, stack, config_file, resources, run["stackOutputs"],
-                   run.get("diagnostics", []))
+        return cls(
+            project, stack, config_file, resources, run["stackOutputs"], run.get("diagnostics", [])
+        )
 
     def by_urn(self) -> dict[str, Resource]:
         return {r.urn: r for r in self.resources}
@@ -98,8 +131,12 @@ class Graph:
         for r in self.resources:
             summary[r.op] = summary.get(r.op, 0) + 1
             entry: dict[str, Any] = {
-                "urn": r.urn, "type": r.type, "name": r.name, "op": r.op,
-                "custom": r.custom, "parent": r.parent or None,
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "op": r.op,
+                "custom": r.custom,
+                "parent": r.parent or None,
                 "provider": r.provider.rsplit("::", 1)[0] if r.provider else None,
                 "dependencies": r.dependencies,
                 "propertyDependencies": r.property_dependencies,
@@ -110,8 +147,11 @@ class Graph:
                 entry["synthetic"] = True
             resources.append(entry)
         return {
-            "project": self.project, "stack": self.stack, "config": self.config_file,
-            "resources": resources, "outputs": redact(self.stack_outputs),
+            "project": self.project,
+            "stack": self.stack,
+            "config": self.config_file,
+            "resources": resources,
+            "outputs": redact(self.stack_outputs),
             "diagnostics": sorted(self.diagnostics, key=lambda d: (d["severity"], d["message"])),
             "summary": dict(sorted(summary.items())),
         }

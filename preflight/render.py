@@ -26,8 +26,12 @@ def _walk(plan: dict[str, Any]):
         yield r, branch
         kids = children.get(r["urn"], [])
         for i, kid in enumerate(kids):
-            yield from visit(kid, prefix + ("" if depth == 0 else ("   " if last else "│  ")),
-                             i == len(kids) - 1, depth + 1)
+            yield from visit(
+                kid,
+                prefix + ("" if depth == 0 else ("   " if last else "│  ")),
+                i == len(kids) - 1,
+                depth + 1,
+            )
 
     roots = children.get(None, [])
     for i, r in enumerate(roots):
@@ -35,35 +39,54 @@ def _walk(plan: dict[str, Any]):
 
 
 def text(plan: dict[str, Any]) -> str:
-    rows = [(f" {_OPS.get(r['op'], ' ')}  ", prefix + r["type"], r["name"], r["op"])
-            for r, prefix in _walk(plan)]
+    rows = [
+        (f" {_OPS.get(r['op'], ' ')}  ", prefix + r["type"], r["name"], r["op"])
+        for r, prefix in _walk(plan)
+    ]
     width_type = max([len(r[1]) for r in rows] + [4])
     width_name = max([len(r[2]) for r in rows] + [4])
-    lines = [f"Previewing update ({plan['stack']}) offline, from {plan['config']}:", "",
-             f"     {'Type'.ljust(width_type)}  {'Name'.ljust(width_name)}  Plan"]
+    lines = [
+        f"Previewing update ({plan['stack']}) offline, from {plan['config']}:",
+        "",
+        f"     {'Type'.ljust(width_type)}  {'Name'.ljust(width_name)}  Plan",
+    ]
     lines += [f"{op}{t.ljust(width_type)}  {n.ljust(width_name)}  {o}" for op, t, n, o in rows]
     if plan["diagnostics"]:
         lines += ["", "Diagnostics:"]
         lines += [f"    {d['severity']}: {d['message']}" for d in plan["diagnostics"]]
     if plan["outputs"]:
         lines += ["", "Outputs:"]
-        lines += [f"    {k}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(plan["outputs"].items())]
+        lines += [
+            f"    {k}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(plan["outputs"].items())
+        ]
     lines += ["", "Resources:"]
     lines += [f"    {_OPS.get(op, ' ')} {n} to {op}" for op, n in plan["summary"].items()]
     return "\n".join(lines) + "\n"
 
 
 def markdown(plan: dict[str, Any]) -> str:
-    lines = [f"### Preview of `{plan['stack']}` ({plan['config']})", "",
-             "| | Type | Name | Plan |", "|---|---|---|---|"]
+    lines = [
+        f"### Preview of `{plan['stack']}` ({plan['config']})",
+        "",
+        "| | Type | Name | Plan |",
+        "|---|---|---|---|",
+    ]
     for r, prefix in _walk(plan):
-        lines.append(f"| {_OPS.get(r['op'], '')} | `{prefix}{r['type']}` | `{r['name']}` | {r['op']} |")
+        lines.append(
+            f"| {_OPS.get(r['op'], '')} | `{prefix}{r['type']}` | `{r['name']}` | {r['op']} |"
+        )
     lines += ["", "Resources: " + ", ".join(f"{n} to {op}" for op, n in plan["summary"].items())]
     lines += ["", "<details><summary>Properties</summary>", ""]
     for r in plan["resources"]:
         if r["custom"] and r["inputs"]:
-            lines += [f"**{r['name']}** (`{r['type']}`)", "", "```json",
-                      json.dumps(r["inputs"], indent=2, sort_keys=True), "```", ""]
+            lines += [
+                f"**{r['name']}** (`{r['type']}`)",
+                "",
+                "```json",
+                json.dumps(r["inputs"], indent=2, sort_keys=True),
+                "```",
+                "",
+            ]
     lines += ["</details>"]
     return "\n".join(lines) + "\n"
 
@@ -76,7 +99,7 @@ def dot(plan: dict[str, Any]) -> str:
         lines.append(f'  {ids[r["urn"]]} [label="{r["name"]}\\n{r["type"]}", shape={shape}];')
     for r in plan["resources"]:
         if r["parent"] in ids:
-            lines.append(f'  {ids[r["parent"]]} -> {ids[r["urn"]]} [style=dashed, arrowhead=none];')
+            lines.append(f"  {ids[r['parent']]} -> {ids[r['urn']]} [style=dashed, arrowhead=none];")
         for dep in r["dependencies"]:
             if dep in ids:
                 lines.append(f"  {ids[r['urn']]} -> {ids[dep]};")
@@ -94,7 +117,9 @@ def check_text(result: dict[str, Any]) -> str:
         mark = "failed" if result["mandatory"] else "passed"
         lines.append(f"Policies: {pack.get('name')}@v{pack.get('version')} {mark}")
         for v in result["violations"]:
-            lines.append(f"    - [{v['enforcementLevel']}]  {v['policy']}  ({v['urn'].split('::')[-1]})")
+            lines.append(
+                f"    - [{v['enforcementLevel']}]  {v['policy']}  ({v['urn'].split('::')[-1]})"
+            )
             lines.append(f"          {v['message']}")
         if not result["violations"]:
             lines.append("    no violations")

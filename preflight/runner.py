@@ -16,11 +16,10 @@ import traceback
 from pathlib import Path
 
 import pulumi
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
-
 from pulumi.runtime import rpc
 from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
 
 from preflight.monitor import Mocks, RecordingMonitor, wire
 
@@ -48,8 +47,14 @@ def run(job: dict) -> dict:
 
     mock = Mocks()
     monitor = RecordingMonitor(mock, job["config"])
-    pulumi.runtime.set_mocks(mock, project=job["project"], stack=job["stack"], preview=True,
-                             logger=logger, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mock,
+        project=job["project"],
+        stack=job["stack"],
+        preview=True,
+        logger=logger,
+        monitor=monitor,
+    )
     pulumi.runtime.set_all_config(job["config"], job["secretKeys"])
     main = program / job.get("main", "__main__.py")
     try:
@@ -60,12 +65,18 @@ def run(job: dict) -> dict:
     except pulumi.RunError as err:
         errors = getattr(err, "errors", None)
         if errors is not None:
-            return {"status": "invalid-settings", "file": getattr(err, "file", job["configFile"]),
-                    "errors": [{"path": p, "message": m} for p, m in errors]}
+            return {
+                "status": "invalid-settings",
+                "file": getattr(err, "file", job["configFile"]),
+                "errors": [{"path": p, "message": m} for p, m in errors],
+            }
         return {"status": "program-error", "message": str(err), "location": ""}
     except BaseException as err:  # the program's bug: one line, located, no traceback
-        return {"status": "program-error", "message": f"{type(err).__name__}: {err}",
-                "location": _location(err, program)}
+        return {
+            "status": "program-error",
+            "message": f"{type(err).__name__}: {err}",
+            "location": _location(err, program),
+        }
     return {
         "status": "ok",
         "registrations": monitor.registrations,

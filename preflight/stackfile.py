@@ -35,7 +35,7 @@ class Project:
 
 @dataclass(frozen=True)
 class StackConfig:
-    file: str                   # as given or found, for messages
+    file: str  # as given or found, for messages
     stack: str
     config: dict[str, str]
     secret_keys: list[str]
@@ -61,8 +61,9 @@ def load_project(directory: Path) -> Project:
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise StackFileError(shown, "name", "a Pulumi project file needs a name")
     config_dir = data.get("stackConfigDir") or data.get("config") or "."
-    return Project(directory, data["name"], data.get("main") or "__main__.py",
-                   directory / str(config_dir))
+    return Project(
+        directory, data["name"], data.get("main") or "__main__.py", directory / str(config_dir)
+    )
 
 
 def find_stack_file(project: Project, stack: str) -> Path:
@@ -71,8 +72,11 @@ def find_stack_file(project: Project, stack: str) -> Path:
         if path.is_file():
             return path
     known = sorted(p.name.split(".")[1] for p in project.stack_config_dir.glob("Pulumi.*.y*ml"))
-    raise StackFileError(str(project.stack_config_dir / f"Pulumi.{stack}.yaml"), "file",
-                         f"no such stack; known stacks: {', '.join(known) or 'none'}")
+    raise StackFileError(
+        str(project.stack_config_dir / f"Pulumi.{stack}.yaml"),
+        "file",
+        f"no such stack; known stacks: {', '.join(known) or 'none'}",
+    )
 
 
 def load_stack(path: Path, project: Project, shown: str) -> StackConfig:
@@ -94,8 +98,12 @@ def load_stack(path: Path, project: Project, shown: str) -> StackConfig:
             secret_keys.append(full)
         elif isinstance(value, (dict, list)):
             if _has_secure(value):
-                raise StackFileError(shown, f"config.{key}", "secure values inside objects are "
-                                     "not supported offline; make the secret a key of its own")
+                raise StackFileError(
+                    shown,
+                    f"config.{key}",
+                    "secure values inside objects are "
+                    "not supported offline; make the secret a key of its own",
+                )
             flat[full] = json.dumps(value)
         elif isinstance(value, bool):
             flat[full] = "true" if value else "false"

@@ -14,9 +14,20 @@ from router import queueing
 from router.errors import InputError, show
 
 __all__ = [
-    "NodeFit", "PoolFit", "RampHeadroom", "RouterSizing", "Sizing",
-    "formula_replicas", "node_fit", "ramp_headroom", "reaction_min_instances", "reaction_time_s",
-    "predicted_wait_ms", "router_instances", "size", "slo_replicas",
+    "NodeFit",
+    "PoolFit",
+    "RampHeadroom",
+    "RouterSizing",
+    "Sizing",
+    "formula_replicas",
+    "node_fit",
+    "ramp_headroom",
+    "reaction_min_instances",
+    "reaction_time_s",
+    "predicted_wait_ms",
+    "router_instances",
+    "size",
+    "slo_replicas",
 ]
 
 # Source: Learn "Azure ML inference router" (seeds/003, how-to-kubernetes-inference-routing-azureml-fe):
@@ -33,13 +44,23 @@ ROUTER_INSTANCES_SINGLE = 1
 
 
 def _positive(field: str, value: float) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 or math.isinf(value):
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not value > 0
+        or math.isinf(value)
+    ):
         raise InputError(field, f"must be a number > 0 (got {show(value)})")
     return float(value)
 
 
 def _non_negative(field: str, value: float) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0 or math.isinf(value):
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not value >= 0
+        or math.isinf(value)
+    ):
         raise InputError(field, f"must be a number >= 0 (got {show(value)})")
     return float(value)
 
@@ -52,13 +73,17 @@ def _count(field: str, value: int) -> int:
 
 def _fraction(field: str, value: float) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 1:
-        raise InputError(field, f"must be a fraction in (0, 1], e.g. 0.7 for 70 % (got {show(value)})")
+        raise InputError(
+            field, f"must be a fraction in (0, 1], e.g. 0.7 for 70 % (got {show(value)})"
+        )
     return float(value)
 
 
 def _percentile(field: str, value: float) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 100:
-        raise InputError(field, f"must be a percentile between 0 and 100, e.g. 99 (got {show(value)})")
+        raise InputError(
+            field, f"must be a percentile between 0 and 100, e.g. 99 (got {show(value)})"
+        )
     return float(value)
 
 
@@ -67,7 +92,9 @@ def _ceil(x: float) -> int:
     return math.ceil(round(x, 9))
 
 
-def formula_replicas(rps: float, request_time_s: float, max_concurrent: int = 1, target_utilization: float = 0.7) -> int:
+def formula_replicas(
+    rps: float, request_time_s: float, max_concurrent: int = 1, target_utilization: float = 0.7
+) -> int:
     """The documented formula: ceil(rps x request time / target utilization / max concurrent).
 
     Source: Learn "Azure ML inference router" and "Deploy a model to AKS with v1" (seeds/002,
@@ -97,13 +124,20 @@ def _variability(arrival_cv2: float, service_cv2: float) -> tuple[float, float]:
     arrival_cv2 = _non_negative("arrival_cv2", arrival_cv2)
     service_cv2 = _non_negative("service_cv2", service_cv2)
     if arrival_cv2 + service_cv2 == 0:
-        raise InputError("arrival_cv2", "cannot be 0 when service_cv2 is 0 too (no queue to size); use e.g. 1")
+        raise InputError(
+            "arrival_cv2", "cannot be 0 when service_cv2 is 0 too (no queue to size); use e.g. 1"
+        )
     return arrival_cv2, service_cv2
 
 
 def slo_replicas(
-    rps: float, request_time_s: float, slo_wait_ms: float, slo_percentile: float = 99.0,
-    max_concurrent: int = 1, arrival_cv2: float = 1.0, service_cv2: float = 1.0,
+    rps: float,
+    request_time_s: float,
+    slo_wait_ms: float,
+    slo_percentile: float = 99.0,
+    max_concurrent: int = 1,
+    arrival_cv2: float = 1.0,
+    service_cv2: float = 1.0,
 ) -> int:
     """Smallest replica count whose `slo_percentile` of (queue wait + azureml-fe overhead) <= slo_wait_ms.
 
@@ -117,13 +151,20 @@ def slo_replicas(
     slo_percentile = _percentile("slo_percentile", slo_percentile)
     max_concurrent = _count("max_concurrent", max_concurrent)
     arrival_cv2, service_cv2 = _variability(arrival_cv2, service_cv2)
-    servers = queueing.min_servers(rps, request_time_s, slo_percentile, goal_s, max_concurrent, arrival_cv2, service_cv2)
+    servers = queueing.min_servers(
+        rps, request_time_s, slo_percentile, goal_s, max_concurrent, arrival_cv2, service_cv2
+    )
     return servers // max_concurrent
 
 
 def predicted_wait_ms(
-    replicas: int, rps: float, request_time_s: float, percentile: float = 99.0,
-    max_concurrent: int = 1, arrival_cv2: float = 1.0, service_cv2: float = 1.0,
+    replicas: int,
+    rps: float,
+    request_time_s: float,
+    percentile: float = 99.0,
+    max_concurrent: int = 1,
+    arrival_cv2: float = 1.0,
+    service_cv2: float = 1.0,
 ) -> float:
     """The `percentile` of queue wait plus azureml-fe's p99 overhead (ms) for `replicas`; inf if overloaded."""
     wait_s = queueing.wait_percentile(
@@ -133,7 +174,10 @@ def predicted_wait_ms(
 
 
 def reaction_time_s(
-    polling_interval_s: float = 1.0, scale_up_delay_s: float = 1.0, pod_start_s: float = 0.0, model_load_s: float = 0.0
+    polling_interval_s: float = 1.0,
+    scale_up_delay_s: float = 1.0,
+    pod_start_s: float = 0.0,
+    model_load_s: float = 0.0,
 ) -> float:
     """Worst case from a rise in load to a new replica serving, as `Autoscaler` behaves.
 
@@ -142,12 +186,20 @@ def reaction_time_s(
     """
     polling_interval_s = _positive("polling_interval_s", polling_interval_s)
     polls = max(1, _ceil(_non_negative("scale_up_delay_s", scale_up_delay_s) / polling_interval_s))
-    return polls * polling_interval_s + _non_negative("pod_start_s", pod_start_s) + _non_negative("model_load_s", model_load_s)
+    return (
+        polls * polling_interval_s
+        + _non_negative("pod_start_s", pod_start_s)
+        + _non_negative("model_load_s", model_load_s)
+    )
 
 
 def reaction_min_instances(
-    burst_rps: float, request_time_s: float, burst_duration_s: float, reaction_s: float,
-    max_concurrent: int = 1, max_wait_s: float = 0.0,
+    burst_rps: float,
+    request_time_s: float,
+    burst_duration_s: float,
+    reaction_s: float,
+    max_concurrent: int = 1,
+    max_wait_s: float = 0.0,
 ) -> int:
     """min_instances that carry a burst of `burst_rps` (total) alone until new replicas arrive.
 
@@ -159,7 +211,9 @@ def reaction_min_instances(
     """
     burst_rps = _positive("burst_rps", burst_rps)
     request_time_s = _positive("request_time_s", request_time_s)
-    stretch = min(_positive("burst_duration_s", burst_duration_s), _positive("reaction_s", reaction_s))
+    stretch = min(
+        _positive("burst_duration_s", burst_duration_s), _positive("reaction_s", reaction_s)
+    )
     max_concurrent = _count("max_concurrent", max_concurrent)
     max_wait_s = _non_negative("max_wait_s", max_wait_s)
     return max(1, _ceil(burst_rps * request_time_s / (max_concurrent * (1 + max_wait_s / stretch))))
@@ -172,7 +226,11 @@ class RampHeadroom:
 
 
 def ramp_headroom(
-    base_rps: float, ramp_rps_per_s: float, request_time_s: float, reaction_s: float, max_concurrent: int = 1
+    base_rps: float,
+    ramp_rps_per_s: float,
+    request_time_s: float,
+    reaction_s: float,
+    max_concurrent: int = 1,
 ) -> RampHeadroom:
     """Headroom to follow a ramp of `ramp_rps_per_s`: the load grows by ramp x reaction_s
     before a replica asked for now serves. At a target utilization u the autoscaler keeps
@@ -222,8 +280,15 @@ def router_instances(rps: float, ha: bool = True) -> RouterSizing:
 
 # Kubernetes quantities. cpu: "500m" or cores; memory: bytes or a suffixed value like "1500Mi".
 _MEMORY_SUFFIX = {
-    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40,
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
 }
 _QUANTITY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 
@@ -239,7 +304,9 @@ def _millicores(field: str, value: object) -> int:
 def _bytes(field: str, value: object) -> int:
     match = _QUANTITY.match(str(value)) if not isinstance(value, bool) else None
     if not match or match.group(2) not in _MEMORY_SUFFIX:
-        raise InputError(field, f"must be memory like 1500Mi, 2Gi or a byte count (got {show(value)})")
+        raise InputError(
+            field, f"must be memory like 1500Mi, 2Gi or a byte count (got {show(value)})"
+        )
     return round(float(match.group(1)) * _MEMORY_SUFFIX[match.group(2)])
 
 
@@ -252,15 +319,23 @@ def _gpus(field: str, value: object) -> int:
 def _resources(field: str, given: object) -> tuple[int, int, int]:
     """(millicores, bytes, gpus); `gpu` may also be spelt `nvidia.com/gpu` as in instance types."""
     if not isinstance(given, dict):
-        raise InputError(field, f"expected a mapping with cpu, memory and optionally gpu (got {given!r})")
+        raise InputError(
+            field, f"expected a mapping with cpu, memory and optionally gpu (got {given!r})"
+        )
     unknown = set(given) - {"cpu", "memory", "gpu", "nvidia.com/gpu"}
     if unknown:
-        raise InputError(f"{field}.{sorted(unknown)[0]}", "unknown resource; use cpu, memory or gpu")
+        raise InputError(
+            f"{field}.{sorted(unknown)[0]}", "unknown resource; use cpu, memory or gpu"
+        )
     for key in ("cpu", "memory"):
         if key not in given:
             raise InputError(f"{field}.{key}", "missing; give it like the instance type does")
     gpu = given.get("gpu", given.get("nvidia.com/gpu", 0))
-    return _millicores(f"{field}.cpu", given["cpu"]), _bytes(f"{field}.memory", given["memory"]), _gpus(f"{field}.gpu", gpu)
+    return (
+        _millicores(f"{field}.cpu", given["cpu"]),
+        _bytes(f"{field}.memory", given["memory"]),
+        _gpus(f"{field}.gpu", gpu),
+    )
 
 
 @dataclass(frozen=True)
@@ -293,7 +368,9 @@ def node_fit(max_instances: int, requests: dict, pools: list[dict]) -> NodeFit:
     max_instances = _count("max_instances", max_instances)
     need = _resources("requests", requests)
     if need[0] == 0 and need[1] == 0 and need[2] == 0:
-        raise InputError("requests", "request some cpu, memory or gpu; an empty request fits anywhere")
+        raise InputError(
+            "requests", "request some cpu, memory or gpu; an empty request fits anywhere"
+        )
     if not isinstance(pools, (list, tuple)) or not pools:
         raise InputError("pools", "give at least one node pool with name, count and allocatable")
     left, fits = max_instances, []
@@ -302,13 +379,19 @@ def node_fit(max_instances: int, requests: dict, pools: list[dict]) -> NodeFit:
             raise InputError(f"pools[{i}]", "expected a mapping with name, count and allocatable")
         count = pool["count"]
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise InputError(f"pools[{i}].count", f"must be a whole number of nodes >= 0 (got {show(count)})")
+            raise InputError(
+                f"pools[{i}].count", f"must be a whole number of nodes >= 0 (got {show(count)})"
+            )
         have = _resources(f"pools[{i}].allocatable", pool["allocatable"])
         per_node = min(h // n for h, n in zip(have, need) if n)
         placed = min(left, per_node * count)
         left -= placed
-        fits.append(PoolFit(name=str(pool["name"]), nodes=count, per_node=per_node, replicas=placed))
-    return NodeFit(requested=max_instances, schedulable=max_instances - left, pending=left, pools=tuple(fits))
+        fits.append(
+            PoolFit(name=str(pool["name"]), nodes=count, per_node=per_node, replicas=placed)
+        )
+    return NodeFit(
+        requested=max_instances, schedulable=max_instances - left, pending=left, pools=tuple(fits)
+    )
 
 
 @dataclass(frozen=True)
@@ -364,9 +447,15 @@ def _ms(value: float | None) -> float | str | None:
 
 
 def size(
-    rps: float, request_time_s: float, max_concurrent: int = 1, target_utilization: float = 0.7,
-    slo_wait_ms: float | None = None, slo_percentile: float = 99.0,
-    arrival_cv2: float = 1.0, service_cv2: float = 1.0, router_ha: bool = True,
+    rps: float,
+    request_time_s: float,
+    max_concurrent: int = 1,
+    target_utilization: float = 0.7,
+    slo_wait_ms: float | None = None,
+    slo_percentile: float = 99.0,
+    arrival_cv2: float = 1.0,
+    service_cv2: float = 1.0,
+    router_ha: bool = True,
 ) -> Sizing:
     """The formula and, given a wait goal, the latency-goal size, side by side, plus the router."""
     formula = formula_replicas(rps, request_time_s, max_concurrent, target_utilization)
@@ -376,11 +465,17 @@ def size(
     slo = None if slo_wait_ms is None else slo_replicas(rps, request_time_s, slo_wait_ms, *model)
     args = (rps, request_time_s, *model)
     return Sizing(
-        rps=float(rps), request_time_s=float(request_time_s), max_concurrent=max_concurrent,
-        target_utilization=float(target_utilization), slo_percentile=slo_percentile,
+        rps=float(rps),
+        request_time_s=float(request_time_s),
+        max_concurrent=max_concurrent,
+        target_utilization=float(target_utilization),
+        slo_percentile=slo_percentile,
         slo_wait_ms=None if slo_wait_ms is None else float(slo_wait_ms),
-        arrival_cv2=float(arrival_cv2), service_cv2=float(service_cv2),
-        formula_replicas=formula, formula_wait_ms=predicted_wait_ms(formula, *args),
-        slo_replicas=slo, slo_wait_predicted_ms=None if slo is None else predicted_wait_ms(slo, *args),
+        arrival_cv2=float(arrival_cv2),
+        service_cv2=float(service_cv2),
+        formula_replicas=formula,
+        formula_wait_ms=predicted_wait_ms(formula, *args),
+        slo_replicas=slo,
+        slo_wait_predicted_ms=None if slo is None else predicted_wait_ms(slo, *args),
         router=router_instances(rps, router_ha),
     )

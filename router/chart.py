@@ -11,8 +11,16 @@ __all__ = ["render_svg"]
 
 WIDTH, LEFT, RIGHT = 980, 80, 175  # the right margin holds the legends
 PANEL_H, GAP, TOP = 170, 72, 92
-COLORS = {"load": "#1f77b4", "ready": "#2c7d3f", "desired": "#e07b00", "bounds": "#888888",
-          "p50": "#2c7d3f", "p99": "#c0392b", "slo": "#7b2cbf", "timeout": "#555555"}
+COLORS = {
+    "load": "#1f77b4",
+    "ready": "#2c7d3f",
+    "desired": "#e07b00",
+    "bounds": "#888888",
+    "p50": "#2c7d3f",
+    "p99": "#c0392b",
+    "slo": "#7b2cbf",
+    "timeout": "#555555",
+}
 
 
 def _nice_step(span: float, ticks: int = 5) -> float:
@@ -23,11 +31,14 @@ def _nice_step(span: float, ticks: int = 5) -> float:
 
 def _time_axis(duration_s: float) -> tuple[float, str, float]:
     """(tick step in s, unit label, seconds per unit)."""
-    for unit, size in (("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+    for unit, size in (("h", 3600.0), ("min", 60.0), ("s", 1.0)):  # noqa: B007 (read after)
         if duration_s >= 3 * size:
             break
-    steps = [size * m for m in (0.25, 0.5, 1, 2, 3, 4, 6, 12, 24, 48)] if unit == "h" else \
-        [size * m for m in (1, 2, 5, 10, 15, 30, 60, 120)]
+    steps = (
+        [size * m for m in (0.25, 0.5, 1, 2, 3, 4, 6, 12, 24, 48)]
+        if unit == "h"
+        else [size * m for m in (1, 2, 5, 10, 15, 30, 60, 120)]
+    )
     step = next((s for s in steps if duration_s / s <= 12), steps[-1])
     return step, unit, size
 
@@ -37,7 +48,9 @@ def _fmt(value: float) -> str:
 
 
 class _Panel:
-    def __init__(self, index: int, duration_s: float, y_max: float, log_min: float | None = None) -> None:
+    def __init__(
+        self, index: int, duration_s: float, y_max: float, log_min: float | None = None
+    ) -> None:
         self.top = TOP + index * (PANEL_H + GAP)
         self.plot_w = WIDTH - LEFT - RIGHT
         self.duration_s = duration_s
@@ -59,30 +72,57 @@ class _Panel:
             frac = (math.log10(min(max(v, self.log_min), self.y_max)) - lo) / (hi - lo)
         return self.top + PANEL_H * (1 - frac)
 
-    def frame(self, title: str, y_label: str, unit_label: str, tick_step: float, unit_size: float) -> list[str]:
+    def frame(
+        self, title: str, y_label: str, unit_label: str, tick_step: float, unit_size: float
+    ) -> list[str]:
         out = [f'<text x="{LEFT}" y="{self.top - 12}" class="title">{escape(title)}</text>']
         if self.log_min is None:
             values = [i * self.step for i in range(round(self.y_max / self.step) + 1)]
         else:
-            values = [10**e for e in range(round(math.log10(self.log_min)), round(math.log10(self.y_max)) + 1)]
+            values = [
+                10**e
+                for e in range(round(math.log10(self.log_min)), round(math.log10(self.y_max)) + 1)
+            ]
         for v in values:
             y = self.y(v)
             label = _ms_label(v) if self.log_min is not None else _fmt(v)
-            out.append(f'<line x1="{LEFT}" x2="{LEFT + self.plot_w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-            out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="tick" text-anchor="end">{label}</text>')
+            out.append(
+                f'<line x1="{LEFT}" x2="{LEFT + self.plot_w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+            )
+            out.append(
+                f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="tick" text-anchor="end">{label}</text>'
+            )
         t = 0.0
         while t <= self.duration_s + 1e-9:
             x = self.x(t)
-            out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{self.top}" y2="{self.top + PANEL_H}" class="grid"/>')
-            out.append(f'<text x="{x:.1f}" y="{self.top + PANEL_H + 16}" class="tick" text-anchor="middle">{_fmt(t / unit_size)}</text>')
+            out.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{self.top}" y2="{self.top + PANEL_H}" class="grid"/>'
+            )
+            out.append(
+                f'<text x="{x:.1f}" y="{self.top + PANEL_H + 16}" class="tick" text-anchor="middle">{_fmt(t / unit_size)}</text>'
+            )
             t += tick_step
-        out.append(f'<rect x="{LEFT}" y="{self.top}" width="{self.plot_w}" height="{PANEL_H}" class="frame"/>')
+        out.append(
+            f'<rect x="{LEFT}" y="{self.top}" width="{self.plot_w}" height="{PANEL_H}" class="frame"/>'
+        )
         mid = self.top + PANEL_H / 2
-        out.append(f'<text x="18" y="{mid:.1f}" class="axis" transform="rotate(-90 18 {mid:.1f})" text-anchor="middle">{escape(y_label)}</text>')
-        out.append(f'<text x="{LEFT + self.plot_w / 2}" y="{self.top + PANEL_H + 34}" class="axis" text-anchor="middle">time since start ({unit_label})</text>')
+        out.append(
+            f'<text x="18" y="{mid:.1f}" class="axis" transform="rotate(-90 18 {mid:.1f})" text-anchor="middle">{escape(y_label)}</text>'
+        )
+        out.append(
+            f'<text x="{LEFT + self.plot_w / 2}" y="{self.top + PANEL_H + 34}" class="axis" text-anchor="middle">time since start ({unit_label})</text>'
+        )
         return out
 
-    def steps(self, starts: list[float], ends: list[float], values: list, color: str, dash: str = "", width: float = 2) -> str:
+    def steps(
+        self,
+        starts: list[float],
+        ends: list[float],
+        values: list,
+        color: str,
+        dash: str = "",
+        width: float = 2,
+    ) -> str:
         """Each value held over its bucket; None leaves a gap."""
         runs, run = [], []
         for t0, t1, v in zip(starts, ends, values):
@@ -94,7 +134,8 @@ class _Panel:
         style = f' stroke-dasharray="{dash}"' if dash else ""
         return "".join(
             f'<polyline fill="none" stroke="{color}" stroke-width="{width}"{style} points="'
-            + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>'
+            + " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            + '"/>'
             for points in runs
         )
 
@@ -107,7 +148,9 @@ class _Panel:
         for i, (label, color, dash) in enumerate(entries):
             y = self.top + 14 + i * 20
             style = f' stroke-dasharray="{dash}"' if dash else ""
-            out.append(f'<line x1="{x}" x2="{x + 22}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2.5"{style}/>')
+            out.append(
+                f'<line x1="{x}" x2="{x + 22}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2.5"{style}/>'
+            )
             out.append(f'<text x="{x + 28}" y="{y + 4}" class="legend">{escape(label)}</text>')
         return out
 
@@ -148,7 +191,9 @@ def render_svg(result: SimulationResult) -> str:
         f'<text x="{LEFT}" y="26" class="head">Simulated azureml-fe autoscaling: {escape(result.traffic["shape"])} traffic</text>',
         f'<text x="{LEFT}" y="46" class="sub">{escape(summary)}</text>',
     ]
-    out += load.frame("Offered load: requests arriving per second", "requests / s", unit_label, *axis)
+    out += load.frame(
+        "Offered load: requests arriving per second", "requests / s", unit_label, *axis
+    )
     out.append(load.steps(starts, ends, list(series.offered_rps), COLORS["load"]))
     out += load.legend([(f"mean per {series.interval_s:g} s", COLORS["load"], "")])
 
@@ -157,10 +202,20 @@ def render_svg(result: SimulationResult) -> str:
     out.append(replicas.hline(scale.min_instances, COLORS["bounds"], "2,4"))
     out.append(replicas.steps(starts, ends, list(series.desired), COLORS["desired"], "6,4"))
     out.append(replicas.steps(starts, ends, list(series.ready), COLORS["ready"]))
-    out += replicas.legend([("ready (serving)", COLORS["ready"], ""), ("ready + starting", COLORS["desired"], "6,4"),
-                            ("min / max_instances", COLORS["bounds"], "2,4")])
+    out += replicas.legend(
+        [
+            ("ready (serving)", COLORS["ready"], ""),
+            ("ready + starting", COLORS["desired"], "6,4"),
+            ("min / max_instances", COLORS["bounds"], "2,4"),
+        ]
+    )
 
-    out += latency.frame("Latency of the requests arriving in each interval", "latency (log scale)", unit_label, *axis)
+    out += latency.frame(
+        "Latency of the requests arriving in each interval",
+        "latency (log scale)",
+        unit_label,
+        *axis,
+    )
     legend = [("p50", COLORS["p50"], ""), ("p99", COLORS["p99"], "")]
     out.append(latency.hline(timeout_s, COLORS["timeout"], "8,3,2,3"))
     legend.append((f"timeout {_ms_label(timeout_s)}", COLORS["timeout"], "8,3,2,3"))

@@ -36,14 +36,30 @@ class Autoscaler:
     """
 
     def __init__(
-        self, settings: ScaleSettings, max_concurrent: int = 1,
-        scale_up_delay_s: float = 1.0, scale_down_delay_s: float = 60.0,
+        self,
+        settings: ScaleSettings,
+        max_concurrent: int = 1,
+        scale_up_delay_s: float = 1.0,
+        scale_down_delay_s: float = 60.0,
     ) -> None:
-        for field, value in (("scale_up_delay_s", scale_up_delay_s), ("scale_down_delay_s", scale_down_delay_s)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < math.inf:
+        for field, value in (
+            ("scale_up_delay_s", scale_up_delay_s),
+            ("scale_down_delay_s", scale_down_delay_s),
+        ):
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or not 0 <= value < math.inf
+            ):
                 raise InputError(field, f"must be a number of seconds >= 0 (got {show(value)})")
-        if isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int) or max_concurrent < 1:
-            raise InputError("max_concurrent", f"must be a whole number >= 1 (got {show(max_concurrent)})")
+        if (
+            isinstance(max_concurrent, bool)
+            or not isinstance(max_concurrent, int)
+            or max_concurrent < 1
+        ):
+            raise InputError(
+                "max_concurrent", f"must be a whole number >= 1 (got {show(max_concurrent)})"
+            )
         self.settings = settings
         self.max_concurrent = max_concurrent
         self.scale_up_delay_s = float(scale_up_delay_s)
@@ -113,8 +129,14 @@ class ReplicaPool:
     """
 
     def __init__(self, ready: int, start_delay_s: float) -> None:
-        if not isinstance(start_delay_s, (int, float)) or isinstance(start_delay_s, bool) or not 0 <= start_delay_s < math.inf:
-            raise InputError("start_delay_s", f"must be a number of seconds >= 0 (got {show(start_delay_s)})")
+        if (
+            not isinstance(start_delay_s, (int, float))
+            or isinstance(start_delay_s, bool)
+            or not 0 <= start_delay_s < math.inf
+        ):
+            raise InputError(
+                "start_delay_s", f"must be a number of seconds >= 0 (got {show(start_delay_s)})"
+            )
         self.ready = ready
         self.start_delay_s = float(start_delay_s)
         self.starting: deque[float] = deque()  # ready times, ascending

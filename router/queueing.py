@@ -47,12 +47,16 @@ def _drain_rate(servers: int, rate: float, service_time: float, ca2: float, cs2:
     return (servers / service_time - rate) / ((ca2 + cs2) / 2.0)
 
 
-def wait_tail(servers: int, rate: float, service_time: float, t: float, ca2: float = 1.0, cs2: float = 1.0) -> float:
+def wait_tail(
+    servers: int, rate: float, service_time: float, t: float, ca2: float = 1.0, cs2: float = 1.0
+) -> float:
     """P(queue wait > t) for `rate` requests/s each taking `service_time` s on average."""
     load = rate * service_time
     if load >= servers:
         return 1.0
-    return erlang_c(servers, load) * math.exp(-_drain_rate(servers, rate, service_time, ca2, cs2) * t)
+    return erlang_c(servers, load) * math.exp(
+        -_drain_rate(servers, rate, service_time, ca2, cs2) * t
+    )
 
 
 def _percentile_from_c(c_prob: float, drain: float, percentile: float) -> float:
@@ -61,7 +65,12 @@ def _percentile_from_c(c_prob: float, drain: float, percentile: float) -> float:
 
 
 def wait_percentile(
-    servers: int, rate: float, service_time: float, percentile: float, ca2: float = 1.0, cs2: float = 1.0
+    servers: int,
+    rate: float,
+    service_time: float,
+    percentile: float,
+    ca2: float = 1.0,
+    cs2: float = 1.0,
 ) -> float:
     """Queue wait (s) not exceeded by `percentile` % of requests; inf when unstable."""
     load = rate * service_time
@@ -71,7 +80,9 @@ def wait_percentile(
     return _percentile_from_c(erlang_c(servers, load), drain, percentile)
 
 
-def mean_wait(servers: int, rate: float, service_time: float, ca2: float = 1.0, cs2: float = 1.0) -> float:
+def mean_wait(
+    servers: int, rate: float, service_time: float, ca2: float = 1.0, cs2: float = 1.0
+) -> float:
     """Mean queue wait (s); inf when unstable."""
     load = rate * service_time
     if load >= servers:
@@ -80,8 +91,13 @@ def mean_wait(servers: int, rate: float, service_time: float, ca2: float = 1.0, 
 
 
 def min_servers(
-    rate: float, service_time: float, percentile: float, max_wait: float,
-    step: int = 1, ca2: float = 1.0, cs2: float = 1.0,
+    rate: float,
+    service_time: float,
+    percentile: float,
+    max_wait: float,
+    step: int = 1,
+    ca2: float = 1.0,
+    cs2: float = 1.0,
 ) -> int:
     """Smallest multiple of `step` servers whose `percentile` queue wait is <= max_wait (s).
 

@@ -22,7 +22,9 @@ class ScaleSettingsError(InputError):
 def _require_int(field: str, value: object, minimum: int, maximum: int | None = None) -> None:
     # bool is an int subclass; `true` for a replica count is a typo, not a number.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ScaleSettingsError(field, f"must be a whole number (got {value!r}); write it without quotes or decimals")
+        raise ScaleSettingsError(
+            field, f"must be a whole number (got {value!r}); write it without quotes or decimals"
+        )
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
         raise ScaleSettingsError(field, f"must be {bounds} (got {value})")
@@ -30,7 +32,9 @@ def _require_int(field: str, value: object, minimum: int, maximum: int | None = 
 
 def _check_keys(given: dict, known: tuple[str, ...], where: str) -> None:
     if not isinstance(given, dict):
-        raise ScaleSettingsError(where, f"expected a mapping of settings (got {type(given).__name__})")
+        raise ScaleSettingsError(
+            where, f"expected a mapping of settings (got {type(given).__name__})"
+        )
     for key in given:
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
@@ -77,7 +81,7 @@ class ScaleSettings:
             raise ScaleSettingsError(
                 "scale_settings.type",
                 f"only 'target_utilization' autoscales (got {self.type!r}); "
-                "a fixed count (type 'default') is min_instances == max_instances here"
+                "a fixed count (type 'default') is min_instances == max_instances here",
             )
         # The documented utilization divides by the current replica count, so at least one.
         _require_int("scale_settings.min_instances", self.min_instances, 1)
@@ -86,9 +90,14 @@ class ScaleSettings:
             raise ScaleSettingsError(
                 "scale_settings.max_instances",
                 f"must be >= min_instances ({self.min_instances}) "
-                f"(got {self.max_instances}); raise max_instances or lower min_instances"
+                f"(got {self.max_instances}); raise max_instances or lower min_instances",
             )
-        _require_int("scale_settings.target_utilization_percentage", self.target_utilization_percentage, 1, 100)
+        _require_int(
+            "scale_settings.target_utilization_percentage",
+            self.target_utilization_percentage,
+            1,
+            100,
+        )
         _require_int("scale_settings.polling_interval", self.polling_interval, 1)
 
     @property
@@ -117,18 +126,23 @@ class ScaleSettings:
         merged = {**_V1_DEFAULTS, **data}
         enabled = merged.pop("autoscale_enabled", "num_replicas" not in data)
         if not isinstance(enabled, bool):
-            raise ScaleSettingsError("v1.autoscale_enabled", f"must be true or false (got {enabled!r})")
+            raise ScaleSettingsError(
+                "v1.autoscale_enabled", f"must be true or false (got {enabled!r})"
+            )
         num_replicas = merged.pop("num_replicas", None)
         if enabled:
             if num_replicas is not None:
                 raise ScaleSettingsError(
                     "v1.num_replicas",
                     "a fixed count contradicts autoscale_enabled: true; "
-                    "remove num_replicas or set autoscale_enabled: false"
+                    "remove num_replicas or set autoscale_enabled: false",
                 )
         else:
             if num_replicas is None:
-                raise ScaleSettingsError("v1.num_replicas", "required when autoscale_enabled is false; set the fixed replica count")
+                raise ScaleSettingsError(
+                    "v1.num_replicas",
+                    "required when autoscale_enabled is false; set the fixed replica count",
+                )
             _require_int("v1.num_replicas", num_replicas, 1)
             merged["autoscale_min_replicas"] = merged["autoscale_max_replicas"] = num_replicas
         return cls(**{_V1_TO_V2[key]: value for key, value in merged.items()})
@@ -153,7 +167,11 @@ class RequestSettings:
     request_timeout_ms: int = 5000
 
     def __post_init__(self) -> None:
-        _require_int("request_settings.max_concurrent_requests_per_instance", self.max_concurrent_requests_per_instance, 1)
+        _require_int(
+            "request_settings.max_concurrent_requests_per_instance",
+            self.max_concurrent_requests_per_instance,
+            1,
+        )
         _require_int("request_settings.request_timeout_ms", self.request_timeout_ms, 1)
 
     @classmethod

@@ -60,7 +60,10 @@ class ServiceTime:
         if not isinstance(self.mean_s, (int, float)) or not 0 < self.mean_s < math.inf:
             raise InputError("request_time_s", f"must be a number > 0 (got {show(self.mean_s)})")
         if self.distribution not in DISTRIBUTIONS:
-            raise InputError("service_distribution", f"must be one of {', '.join(DISTRIBUTIONS)} (got {self.distribution!r})")
+            raise InputError(
+                "service_distribution",
+                f"must be one of {', '.join(DISTRIBUTIONS)} (got {self.distribution!r})",
+            )
         if not isinstance(self.cv, (int, float)) or not 0 < self.cv < math.inf:
             raise InputError("service_cv", f"must be a number > 0 (got {show(self.cv)})")
 
@@ -112,7 +115,9 @@ class _Histogram:
         self.n += len(values)
         self.zeros += len(values) - len(positive)
         self.total += float(values.sum())
-        index = np.minimum((np.log(positive / self.LOW_S) / self.GROWTH).astype(np.int64), self.BINS - 1)
+        index = np.minimum(
+            (np.log(positive / self.LOW_S) / self.GROWTH).astype(np.int64), self.BINS - 1
+        )
         self.counts += np.bincount(index, minlength=self.BINS)
 
     def percentile(self, q: float) -> float:
@@ -128,7 +133,9 @@ class _Histogram:
         self._flush()
         if not self.n:
             return Percentiles(0.0, 0.0, 0.0, 0.0, 0.0)
-        return Percentiles(*(self.percentile(q) for q in (50, 90, 99, 99.9)), mean=self.total / self.n)
+        return Percentiles(
+            *(self.percentile(q) for q in (50, 90, 99, 99.9)), mean=self.total / self.n
+        )
 
 
 @dataclass(frozen=True)
@@ -142,8 +149,16 @@ class Percentiles:
     mean: float
 
     def to_ms(self) -> dict:
-        return {k: round(v * 1000, 3) for k, v in (("mean", self.mean), ("p50", self.p50), ("p90", self.p90),
-                                                  ("p99", self.p99), ("p999", self.p999))}
+        return {
+            k: round(v * 1000, 3)
+            for k, v in (
+                ("mean", self.mean),
+                ("p50", self.p50),
+                ("p90", self.p90),
+                ("p99", self.p99),
+                ("p999", self.p999),
+            )
+        }
 
 
 @dataclass(frozen=True)
@@ -156,15 +171,21 @@ class Series:
     ready: tuple[int, ...]  # ready replicas at the bucket's end
     desired: tuple[int, ...]  # ready + starting replicas at the bucket's end
     queue_max: tuple[int, ...]  # longest azureml-fe queue seen at a poll in the bucket
-    latency_p50_s: tuple[float | None, ...]  # of requests arriving in the bucket; None: none arrived
+    latency_p50_s: tuple[
+        float | None, ...
+    ]  # of requests arriving in the bucket; None: none arrived
     latency_p99_s: tuple[float | None, ...]
 
     def to_dict(self) -> dict:
         return {
-            "desired": list(self.desired), "intervalS": self.interval_s,
-            "latencyP50Ms": _ms_list(self.latency_p50_s), "latencyP99Ms": _ms_list(self.latency_p99_s),
-            "offeredRps": [round(v, 3) for v in self.offered_rps], "queueMax": list(self.queue_max),
-            "ready": list(self.ready), "timeS": list(self.time_s),
+            "desired": list(self.desired),
+            "intervalS": self.interval_s,
+            "latencyP50Ms": _ms_list(self.latency_p50_s),
+            "latencyP99Ms": _ms_list(self.latency_p99_s),
+            "offeredRps": [round(v, 3) for v in self.offered_rps],
+            "queueMax": list(self.queue_max),
+            "ready": list(self.ready),
+            "timeS": list(self.time_s),
         }
 
 
@@ -214,12 +235,20 @@ class SimulationResult:
             "seed": self.seed,
             "series": self.series.to_dict(),
             "service": self.service,
-            "sloLatency": None if self.slo_latency_ms is None else {
-                "goalMs": self.slo_latency_ms, "violations": self.slo_latency_violations,
-                "fraction": self._fraction(self.slo_latency_violations)},
-            "sloWait": None if self.slo_wait_ms is None else {
-                "goalMs": self.slo_wait_ms, "violations": self.slo_wait_violations,
-                "fraction": self._fraction(self.slo_wait_violations)},
+            "sloLatency": None
+            if self.slo_latency_ms is None
+            else {
+                "goalMs": self.slo_latency_ms,
+                "violations": self.slo_latency_violations,
+                "fraction": self._fraction(self.slo_latency_violations),
+            },
+            "sloWait": None
+            if self.slo_wait_ms is None
+            else {
+                "goalMs": self.slo_wait_ms,
+                "violations": self.slo_wait_violations,
+                "fraction": self._fraction(self.slo_wait_violations),
+            },
             "startDelayS": self.start_delay_s,
             "timeoutFraction": self._fraction(self.timeouts),
             "timeouts": self.timeouts,
@@ -311,10 +340,19 @@ def simulate(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError("seed", f"must be a whole number >= 0 (got {show(seed)})")
     initial = scale.min_instances if initial_replicas is None else initial_replicas
-    if isinstance(initial, bool) or not isinstance(initial, int) or not 1 <= initial <= scale.max_instances:
-        raise InputError("initial_replicas", f"must be a whole number in [1, max_instances={scale.max_instances}] (got {show(initial)})")
+    if (
+        isinstance(initial, bool)
+        or not isinstance(initial, int)
+        or not 1 <= initial <= scale.max_instances
+    ):
+        raise InputError(
+            "initial_replicas",
+            f"must be a whole number in [1, max_instances={scale.max_instances}] (got {show(initial)})",
+        )
     if not isinstance(router_overhead_ms, (int, float)) or not 0 <= router_overhead_ms < math.inf:
-        raise InputError("router_overhead_ms", f"must be a number >= 0 (got {show(router_overhead_ms)})")
+        raise InputError(
+            "router_overhead_ms", f"must be a number >= 0 (got {show(router_overhead_ms)})"
+        )
     slo_wait_ms = _check_goal("slo_wait_ms", slo_wait_ms)
     slo_latency_ms = _check_goal("slo_latency_ms", slo_latency_ms)
 
@@ -326,7 +364,9 @@ def simulate(
     pool = ReplicaPool(initial, start_delay_s)
     slots = [0.0] * (initial * k)  # min-heap of the times each slot is next free
 
-    arrival_rng, service_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    arrival_rng, service_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)
+    )
     arrivals = _Arrivals(traffic.arrivals(arrival_rng))
     duration = traffic.duration_s
     ticks = max(1, math.ceil(duration / poll - 1e-9))
@@ -375,12 +415,20 @@ def simulate(
             carry_end = np.concatenate((carry_end, end))
         # Time-averages over (previous poll, now]: each request's overlap with the interval.
         previous = now - poll
-        in_service = np.maximum(np.minimum(carry_end, now) - np.maximum(carry_start, previous), 0.0).sum()
-        waiting = np.maximum(np.minimum(carry_start, now) - np.maximum(carry_arrival, previous), 0.0).sum()
+        in_service = np.maximum(
+            np.minimum(carry_end, now) - np.maximum(carry_start, previous), 0.0
+        ).sum()
+        waiting = np.maximum(
+            np.minimum(carry_start, now) - np.maximum(carry_arrival, previous), 0.0
+        ).sum()
         busy, queued = float(in_service) / poll, float(waiting) / poll
         queue_now = int(np.count_nonzero(carry_start > now))
         keep = carry_end > now
-        carry_arrival, carry_start, carry_end = carry_arrival[keep], carry_start[keep], carry_end[keep]
+        carry_arrival, carry_start, carry_end = (
+            carry_arrival[keep],
+            carry_start[keep],
+            carry_end[keep],
+        )
 
         pool.advance(now)
         before = pool.total
@@ -401,7 +449,12 @@ def simulate(
             changes += last_direction == -direction
             last_direction = direction
         peak, max_queue = max(peak, pool.total), max(max_queue, queue_now)
-        for key, value in (("arrivals", len(a)), ("ready", pool.ready), ("desired", pool.total), ("queued", queue_now)):
+        for key, value in (
+            ("arrivals", len(a)),
+            ("ready", pool.ready),
+            ("desired", pool.total),
+            ("queued", queue_now),
+        ):
             per_tick[key].append(value)
         if tick % bucket_ticks == 0 or tick == ticks:
             joined = np.concatenate(bucket_latencies) if bucket_latencies else np.empty(0)
@@ -413,17 +466,34 @@ def simulate(
     series = _bucket(per_tick, bucket_ticks, poll, duration, p50s, p99s)
     wait = waits.summary()  # flushes the histogram, so waits.n is complete
     return SimulationResult(
-        traffic=traffic.describe(), service=service.describe(), scale=scale, request=request,
-        start_delay_s=float(start_delay_s), seed=seed, duration_s=duration, requests=waits.n,
-        timeouts=timeouts, dropped=dropped, wait=wait, latency=latencies.summary(),
-        slo_wait_ms=slo_wait_ms, slo_wait_violations=slo_wait_violations,
-        slo_latency_ms=slo_latency_ms, slo_latency_violations=slo_latency_violations,
-        replica_seconds=replica_seconds, peak_replicas=peak, max_queue=max_queue,
-        scale_events=events, direction_changes=changes, series=series,
+        traffic=traffic.describe(),
+        service=service.describe(),
+        scale=scale,
+        request=request,
+        start_delay_s=float(start_delay_s),
+        seed=seed,
+        duration_s=duration,
+        requests=waits.n,
+        timeouts=timeouts,
+        dropped=dropped,
+        wait=wait,
+        latency=latencies.summary(),
+        slo_wait_ms=slo_wait_ms,
+        slo_wait_violations=slo_wait_violations,
+        slo_latency_ms=slo_latency_ms,
+        slo_latency_violations=slo_latency_violations,
+        replica_seconds=replica_seconds,
+        peak_replicas=peak,
+        max_queue=max_queue,
+        scale_events=events,
+        direction_changes=changes,
+        series=series,
     )
 
 
-def _bucket(per_tick: dict, bucket_ticks: int, poll: int, duration: float, p50s: list, p99s: list) -> Series:
+def _bucket(
+    per_tick: dict, bucket_ticks: int, poll: int, duration: float, p50s: list, p99s: list
+) -> Series:
     times, offered, ready, desired, queue_max = [], [], [], [], []
     ticks = len(per_tick["arrivals"])
     for first in range(0, ticks, bucket_ticks):
@@ -435,6 +505,12 @@ def _bucket(per_tick: dict, bucket_ticks: int, poll: int, duration: float, p50s:
         desired.append(per_tick["desired"][last])
         queue_max.append(max(per_tick["queued"][first : last + 1]))
     return Series(
-        interval_s=float(bucket_ticks * poll), time_s=tuple(times), offered_rps=tuple(offered), ready=tuple(ready),
-        desired=tuple(desired), queue_max=tuple(queue_max), latency_p50_s=tuple(p50s), latency_p99_s=tuple(p99s),
+        interval_s=float(bucket_ticks * poll),
+        time_s=tuple(times),
+        offered_rps=tuple(offered),
+        ready=tuple(ready),
+        desired=tuple(desired),
+        queue_max=tuple(queue_max),
+        latency_p50_s=tuple(p50s),
+        latency_p99_s=tuple(p99s),
     )

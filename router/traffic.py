@@ -101,21 +101,31 @@ def _profile(shape: str, duration_s: float, params: dict, rate_at) -> Traffic:
 def step(rps: float, step_rps: float, step_at_s: float, duration_s: float) -> Traffic:
     """Poisson at `rps`, switching to `step_rps` at `step_at_s`."""
     rps, step_rps = _number("rps", rps, strict=False), _number("step_rps", step_rps, strict=False)
-    step_at_s, duration_s = _number("step_at_s", step_at_s, strict=False), _number("duration_s", duration_s)
+    step_at_s, duration_s = (
+        _number("step_at_s", step_at_s, strict=False),
+        _number("duration_s", duration_s),
+    )
     params = {"rps": rps, "stepRps": step_rps, "stepAtS": step_at_s}
     return _profile("step", duration_s, params, lambda t: np.where(t < step_at_s, rps, step_rps))
 
 
-def ramp(rps: float, ramp_to_rps: float, ramp_start_s: float, ramp_end_s: float, duration_s: float) -> Traffic:
+def ramp(
+    rps: float, ramp_to_rps: float, ramp_start_s: float, ramp_end_s: float, duration_s: float
+) -> Traffic:
     """Poisson at `rps` until ramp_start_s, linearly to `ramp_to_rps` at ramp_end_s, then flat."""
-    rps, ramp_to_rps = _number("rps", rps, strict=False), _number("ramp_to_rps", ramp_to_rps, strict=False)
+    rps, ramp_to_rps = (
+        _number("rps", rps, strict=False),
+        _number("ramp_to_rps", ramp_to_rps, strict=False),
+    )
     start = _number("ramp_start_s", ramp_start_s, strict=False)
     end = _number("ramp_end_s", ramp_end_s, strict=False)
     if end <= start:
         raise InputError("ramp_end_s", f"must be after ramp_start_s ({start:g}) (got {end:g})")
     params = {"rps": rps, "rampToRps": ramp_to_rps, "rampStartS": start, "rampEndS": end}
     return _profile(
-        "ramp", _number("duration_s", duration_s), params,
+        "ramp",
+        _number("duration_s", duration_s),
+        params,
         lambda t: rps + (ramp_to_rps - rps) * np.clip((t - start) / (end - start), 0.0, 1.0),
     )
 
@@ -125,11 +135,16 @@ def sinusoid(rps: float, amplitude_rps: float, period_s: float, duration_s: floa
     period / 2, like a day that starts at midnight when period is 86,400 s."""
     rps, amplitude = _number("rps", rps), _number("amplitude_rps", amplitude_rps, strict=False)
     if amplitude > rps:
-        raise InputError("amplitude_rps", f"must be <= rps ({rps:g}) so the rate never goes negative (got {amplitude:g})")
+        raise InputError(
+            "amplitude_rps",
+            f"must be <= rps ({rps:g}) so the rate never goes negative (got {amplitude:g})",
+        )
     period_s = _number("period_s", period_s)
     params = {"rps": rps, "amplitudeRps": amplitude, "periodS": period_s}
     return _profile(
-        "sinusoid", _number("duration_s", duration_s), params,
+        "sinusoid",
+        _number("duration_s", duration_s),
+        params,
         lambda t: rps - amplitude * np.cos(2 * np.pi * t / period_s),
     )
 
@@ -138,7 +153,11 @@ def _read_csv(path: str) -> list[tuple[int, list[float]]]:
     """(line number, numbers) per data row; a first row that is not numeric is a header."""
     try:
         with open(path, newline="", encoding="utf-8") as handle:
-            rows = [(n, row) for n, row in enumerate(csv.reader(handle), 1) if any(cell.strip() for cell in row)]
+            rows = [
+                (n, row)
+                for n, row in enumerate(csv.reader(handle), 1)
+                if any(cell.strip() for cell in row)
+            ]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise InputError("csv", f"cannot read {path}: {error}") from None
     parsed = []
@@ -148,9 +167,13 @@ def _read_csv(path: str) -> list[tuple[int, list[float]]]:
         except ValueError:
             if index == 0:
                 continue
-            raise InputError("csv", f"{path}:{line}: expected numbers, got {','.join(row)!r}") from None
+            raise InputError(
+                "csv", f"{path}:{line}: expected numbers, got {','.join(row)!r}"
+            ) from None
         if not all(math.isfinite(x) and x >= 0 for x in numbers):
-            raise InputError("csv", f"{path}:{line}: values must be finite and >= 0, got {','.join(row)!r}")
+            raise InputError(
+                "csv", f"{path}:{line}: values must be finite and >= 0, got {','.join(row)!r}"
+            )
         parsed.append((line, numbers))
     if not parsed:
         raise InputError("csv", f"{path}: no data rows")
@@ -170,7 +193,9 @@ def from_csv(path: str, kind: str, duration_s: float | None = None) -> Traffic:
         backwards = np.flatnonzero(np.diff(times) < 0)
         if backwards.size:
             line = rows[int(backwards[0]) + 1][0]
-            raise InputError("csv", f"{path}:{line}: arrival times must not decrease; sort the file by time")
+            raise InputError(
+                "csv", f"{path}:{line}: arrival times must not decrease; sort the file by time"
+            )
         duration = duration_s if duration_s is not None else math.floor(times[-1]) + 1.0
         times = times[times < duration]
 
@@ -183,14 +208,21 @@ def from_csv(path: str, kind: str, duration_s: float | None = None) -> Traffic:
         rates = []
         for second, (line, numbers) in enumerate(rows):
             if len(numbers) == 2 and numbers[0] != second:
-                raise InputError("csv", f"{path}:{line}: expected second {second}, got {numbers[0]:g}; seconds must be consecutive from 0")
+                raise InputError(
+                    "csv",
+                    f"{path}:{line}: expected second {second}, got {numbers[0]:g}; seconds must be consecutive from 0",
+                )
             if len(numbers) > 2:
                 raise InputError("csv", f"{path}:{line}: expected 'rate' or 'second,rate'")
             rates.append(numbers[-1])
         per_second = np.array(rates)
         duration = duration_s if duration_s is not None else float(len(per_second))
         return _profile(
-            "csv-rates", duration, {"file": path},
-            lambda t: np.concatenate((per_second, [0.0]))[np.minimum(t.astype(np.int64), len(per_second))],
+            "csv-rates",
+            duration,
+            {"file": path},
+            lambda t: np.concatenate((per_second, [0.0]))[
+                np.minimum(t.astype(np.int64), len(per_second))
+            ],
         )
     raise InputError("csv_kind", f"must be 'times' or 'rates' (got {kind!r})")

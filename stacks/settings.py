@@ -16,14 +16,22 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from catalog import aks, extension as ext, regions, vm_sizes
+from catalog import aks, regions, vm_sizes
+from catalog import extension as ext
 
 PROJECT = "azureml-k8s"
 # Preflight tells the program which file its configuration came from, so errors can name it.
@@ -38,8 +46,10 @@ class SettingsError(pulumi.RunError):
         self.file = file
         self.errors = errors
         lines = [f"{file}: {path}: {message}" for path, message in errors]
-        super().__init__(f"invalid stack settings ({len(errors)} problem"
-                         f"{'s' if len(errors) != 1 else ''}):\n" + "\n".join(lines))
+        super().__init__(
+            f"invalid stack settings ({len(errors)} problem"
+            f"{'s' if len(errors) != 1 else ''}):\n" + "\n".join(lines)
+        )
 
 
 class Model(BaseModel):
@@ -48,16 +58,30 @@ class Model(BaseModel):
 
 Environment = Literal["dev", "test", "prod"]
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_WORKSPACE_ID = re.compile(rf"^/subscriptions/({_GUID})/resourceGroups/([^/]+)/providers/"
-                           r"Microsoft\.MachineLearningServices/workspaces/([^/]+)$", re.IGNORECASE)
-_CONNECTED_CLUSTER_ID = re.compile(rf"^/subscriptions/({_GUID})/resourceGroups/([^/]+)/providers/"
-                                   r"Microsoft\.Kubernetes/connectedClusters/([^/]+)$", re.IGNORECASE)
-_IDENTITY_ID = re.compile(rf"^/subscriptions/{_GUID}/resourceGroups/[^/]+/providers/"
-                          r"Microsoft\.ManagedIdentity/userAssignedIdentities/[^/]+$", re.IGNORECASE)
-_SUBNET_ID = re.compile(rf"^/subscriptions/{_GUID}/resourceGroups/[^/]+/providers/"
-                        r"Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", re.IGNORECASE)
+_WORKSPACE_ID = re.compile(
+    rf"^/subscriptions/({_GUID})/resourceGroups/([^/]+)/providers/"
+    r"Microsoft\.MachineLearningServices/workspaces/([^/]+)$",
+    re.IGNORECASE,
+)
+_CONNECTED_CLUSTER_ID = re.compile(
+    rf"^/subscriptions/({_GUID})/resourceGroups/([^/]+)/providers/"
+    r"Microsoft\.Kubernetes/connectedClusters/([^/]+)$",
+    re.IGNORECASE,
+)
+_IDENTITY_ID = re.compile(
+    rf"^/subscriptions/{_GUID}/resourceGroups/[^/]+/providers/"
+    r"Microsoft\.ManagedIdentity/userAssignedIdentities/[^/]+$",
+    re.IGNORECASE,
+)
+_SUBNET_ID = re.compile(
+    rf"^/subscriptions/{_GUID}/resourceGroups/[^/]+/providers/"
+    r"Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$",
+    re.IGNORECASE,
+)
 
 
 def _network(cidr: str, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -67,10 +91,12 @@ def _network(cidr: str, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Netw
         try:
             fixed = ipaddress.ip_network(cidr, strict=False)
         except ValueError:
-            raise ValueError(f"{what}: '{cidr}' is not a CIDR range (e.g. 203.0.113.0/24)") from None
-        raise ValueError(f"{what}: '{cidr}' does not start at its network address; write "
-                         f"{fixed}") from None
-
+            raise ValueError(
+                f"{what}: '{cidr}' is not a CIDR range (e.g. 203.0.113.0/24)"
+            ) from None
+        raise ValueError(
+            f"{what}: '{cidr}' does not start at its network address; write {fixed}"
+        ) from None
 
 
 class _ResourceIdParts:
@@ -126,8 +152,10 @@ class NodePool(Model):
     def _taints(cls, v: list[str]) -> list[str]:
         for taint in v:
             if not aks.TAINT.match(taint):
-                raise ValueError(f"'{taint}' is not a taint: write key=value:Effect with Effect "
-                                 "NoSchedule, PreferNoSchedule or NoExecute")
+                raise ValueError(
+                    f"'{taint}' is not a taint: write key=value:Effect with Effect "
+                    "NoSchedule, PreferNoSchedule or NoExecute"
+                )
         return v
 
     @field_validator("maxPods")
@@ -138,24 +166,30 @@ class NodePool(Model):
         return v
 
     @model_validator(mode="after")
-    def _counts(self) -> "NodePool":
+    def _counts(self) -> NodePool:
         low = 1 if self.mode == "System" else 0
         autoscale = self.minCount is not None or self.maxCount is not None
         if autoscale and self.count is not None:
-            raise ValueError("set either count (fixed size) or minCount and maxCount (cluster "
-                             "autoscaler), not both")
+            raise ValueError(
+                "set either count (fixed size) or minCount and maxCount (cluster "
+                "autoscaler), not both"
+            )
         if autoscale:
             if self.minCount is None or self.maxCount is None:
                 raise ValueError("the cluster autoscaler needs both minCount and maxCount")
             if not low <= self.minCount <= self.maxCount <= aks.MAX_NODES_PER_POOL:
-                raise ValueError(f"need {low} <= minCount <= maxCount <= "
-                                 f"{aks.MAX_NODES_PER_POOL} (got {self.minCount}..{self.maxCount})"
-                                 + ("; a System pool keeps at least one node" if low else ""))
+                raise ValueError(
+                    f"need {low} <= minCount <= maxCount <= "
+                    f"{aks.MAX_NODES_PER_POOL} (got {self.minCount}..{self.maxCount})"
+                    + ("; a System pool keeps at least one node" if low else "")
+                )
         elif self.count is None:
             raise ValueError("set count (fixed size) or minCount and maxCount (cluster autoscaler)")
         elif not low <= self.count <= aks.MAX_NODES_PER_POOL:
-            raise ValueError(f"count must be between {low} and {aks.MAX_NODES_PER_POOL}"
-                             + ("; a System pool keeps at least one node" if low else ""))
+            raise ValueError(
+                f"count must be between {low} and {aks.MAX_NODES_PER_POOL}"
+                + ("; a System pool keeps at least one node" if low else "")
+            )
         return self
 
     @property
@@ -179,15 +213,18 @@ class Identity(Model):
     userAssignedIdentityId: str | None = None
 
     @model_validator(mode="after")
-    def _user_assigned(self) -> "Identity":
+    def _user_assigned(self) -> Identity:
         if self.type == "UserAssigned":
             if not self.userAssignedIdentityId:
-                raise ValueError("UserAssigned needs userAssignedIdentityId (the identity's "
-                                 "resource id)")
+                raise ValueError(
+                    "UserAssigned needs userAssignedIdentityId (the identity's resource id)"
+                )
             if not _IDENTITY_ID.match(self.userAssignedIdentityId):
-                raise ValueError("userAssignedIdentityId must be a resource id like /subscriptions/"
-                                 "<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/"
-                                 "userAssignedIdentities/<name>")
+                raise ValueError(
+                    "userAssignedIdentityId must be a resource id like /subscriptions/"
+                    "<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/"
+                    "userAssignedIdentities/<name>"
+                )
         elif self.userAssignedIdentityId:
             raise ValueError("userAssignedIdentityId is only used with type: UserAssigned")
         return self
@@ -198,7 +235,7 @@ class VirtualNetwork(Model):
     subnetPrefix: str = "10.224.0.0/16"
 
     @model_validator(mode="after")
-    def _prefixes(self) -> "VirtualNetwork":
+    def _prefixes(self) -> VirtualNetwork:
         vnet = _network(self.addressPrefix, "addressPrefix")
         subnet = _network(self.subnetPrefix, "subnetPrefix")
         if not subnet.subnet_of(vnet):  # type: ignore[arg-type]
@@ -216,21 +253,27 @@ class Network(Model):
     dnsServiceIP: str = "10.0.0.10"
 
     @model_validator(mode="after")
-    def _shape(self) -> "Network":
+    def _shape(self) -> Network:
         if self.subnetId and self.vnet:
             raise ValueError("set subnetId (an existing subnet) or vnet (a new one), not both")
         if self.subnetId and not _SUBNET_ID.match(self.subnetId):
-            raise ValueError("subnetId must be a subnet resource id: /subscriptions/<id>/"
-                             "resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/"
-                             "<vnet>/subnets/<subnet>")
+            raise ValueError(
+                "subnetId must be a subnet resource id: /subscriptions/<id>/"
+                "resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/"
+                "<vnet>/subnets/<subnet>"
+            )
         if self.outboundType == "userDefinedRouting" and not self.subnetId:
-            raise ValueError("outboundType userDefinedRouting needs subnetId: an existing subnet "
-                             "whose route table sends 0.0.0.0/0 to your firewall")
+            raise ValueError(
+                "outboundType userDefinedRouting needs subnetId: an existing subnet "
+                "whose route table sends 0.0.0.0/0 to your firewall"
+            )
         if self.podCidr and self.plugin != "kubenet":
             raise ValueError("podCidr applies to kubenet only; Azure CNI gives pods subnet IPs")
         service = _network(self.serviceCidr, "serviceCidr")
         if ipaddress.ip_address(self.dnsServiceIP) not in service:
-            raise ValueError(f"dnsServiceIP {self.dnsServiceIP} must be inside serviceCidr {service}")
+            raise ValueError(
+                f"dnsServiceIP {self.dnsServiceIP} must be inside serviceCidr {service}"
+            )
         return self
 
 
@@ -247,21 +290,24 @@ class ApiServer(Model):
         for cidr in v:
             _network(cidr, "authorizedIpRanges")
         if "0.0.0.0/32" in v and len(v) > 1:
-            raise ValueError("0.0.0.0/32 (no access except the AKS service) cannot be combined "
-                             "with other ranges")
+            raise ValueError(
+                "0.0.0.0/32 (no access except the AKS service) cannot be combined with other ranges"
+            )
         return v
 
     @model_validator(mode="after")
-    def _private(self) -> "ApiServer":
+    def _private(self) -> ApiServer:
         if self.privateCluster and self.authorizedIpRanges:
-            raise ValueError("authorized IP ranges do not apply to a private cluster: remove "
-                             "authorizedIpRanges or set privateCluster: false")
+            raise ValueError(
+                "authorized IP ranges do not apply to a private cluster: remove "
+                "authorizedIpRanges or set privateCluster: false"
+            )
         return self
 
 
 class Monitoring(Model):
-    containerInsights: bool | None = None   # None: on in prod
-    defender: bool | None = None            # None: on in prod
+    containerInsights: bool | None = None  # None: on in prod
+    defender: bool | None = None  # None: on in prod
     logAnalyticsWorkspaceId: str | None = None
 
 
@@ -287,13 +333,17 @@ class AksCluster(Model):
     def _refused(cls, data: Any) -> Any:
         if isinstance(data, dict):
             if "servicePrincipal" in data:
-                raise ValueError("servicePrincipal is not supported by Azure ML: AKS must use a "
-                                 "managed identity (identity.type SystemAssigned or UserAssigned). "
-                                 "Converting a cluster from a service principal means re-creating "
-                                 "all node pools before the extension is installed.")
+                raise ValueError(
+                    "servicePrincipal is not supported by Azure ML: AKS must use a "
+                    "managed identity (identity.type SystemAssigned or UserAssigned). "
+                    "Converting a cluster from a service principal means re-creating "
+                    "all node pools before the extension is installed."
+                )
             if "podIdentity" in data:
-                raise ValueError("Microsoft Entra pod identity is not supported by Azure ML: "
-                                 "remove podIdentity (use workload identity for your own pods)")
+                raise ValueError(
+                    "Microsoft Entra pod identity is not supported by Azure ML: "
+                    "remove podIdentity (use workload identity for your own pods)"
+                )
         return data
 
     @field_validator("name")
@@ -304,7 +354,7 @@ class AksCluster(Model):
         return v
 
     @model_validator(mode="after")
-    def _pools(self) -> "AksCluster":
+    def _pools(self) -> AksCluster:
         if not self.nodePools:
             raise ValueError("nodePools needs at least one pool")
         names = [p.name for p in self.nodePools]
@@ -316,12 +366,16 @@ class AksCluster(Model):
         declared = self.declared_sizes()
         for pool in self.nodePools:
             if vm_sizes.lookup(pool.vmSize, declared) is None:
-                raise ValueError(f"node pool '{pool.name}': VM size '{pool.vmSize}' is not in the "
-                                 "catalog; declare it under cluster.vmSizes, e.g. "
-                                 f"vmSizes: {{{pool.vmSize}: {{vcpu: 8, memoryGiB: 32, gpus: 0}}}}")
+                raise ValueError(
+                    f"node pool '{pool.name}': VM size '{pool.vmSize}' is not in the "
+                    "catalog; declare it under cluster.vmSizes, e.g. "
+                    f"vmSizes: {{{pool.vmSize}: {{vcpu: 8, memoryGiB: 32, gpus: 0}}}}"
+                )
         if self.disableLocalAccounts and self.legacyV1Flow:
-            raise ValueError("legacyV1Flow clusters keep local accounts until the legacy "
-                             "azureml-fe is removed; set disableLocalAccounts: false")
+            raise ValueError(
+                "legacyV1Flow clusters keep local accounts until the legacy "
+                "azureml-fe is removed; set disableLocalAccounts: false"
+            )
         return self
 
     def declared_sizes(self) -> dict[str, vm_sizes.VmSize]:
@@ -350,15 +404,17 @@ class ArcCluster(_ResourceIdParts, Model):
     kind: Literal["arc"]
     connectedClusterId: str
     nodeCount: int = Field(ge=1)
-    distribution: str | None = None   # as Azure Arc reports it; "openshift" needs openshift=true
+    distribution: str | None = None  # as Azure Arc reports it; "openshift" needs openshift=true
 
     @field_validator("connectedClusterId")
     @classmethod
     def _id(cls, v: str) -> str:
         if not _CONNECTED_CLUSTER_ID.match(v):
-            raise ValueError("connectedClusterId must be the connected cluster's resource id: "
-                             "/subscriptions/<id>/resourceGroups/<rg>/providers/"
-                             "Microsoft.Kubernetes/connectedClusters/<name>")
+            raise ValueError(
+                "connectedClusterId must be the connected cluster's resource id: "
+                "/subscriptions/<id>/resourceGroups/<rg>/providers/"
+                "Microsoft.Kubernetes/connectedClusters/<name>"
+            )
         return v
 
     @property
@@ -366,7 +422,7 @@ class ArcCluster(_ResourceIdParts, Model):
         return self.nodeCount
 
 
-Cluster = Annotated[Union[AksCluster, ArcCluster], Field(discriminator="kind")]
+Cluster = Annotated[AksCluster | ArcCluster, Field(discriminator="kind")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,7 +440,7 @@ class Extension(Model):
     internalLoadBalancerProvider: Literal["azure"] | None = None
     sslSecret: str | None = None
     sslCname: str | None = None
-    inferenceRouterHA: bool | None = None    # unset: True, or False on a cluster under 3 nodes
+    inferenceRouterHA: bool | None = None  # unset: True, or False on a cluster under 3 nodes
     nodeSelector: dict[str, str] = {}
     installNvidiaDevicePlugin: bool = False
     installPromOp: bool = True
@@ -403,8 +459,9 @@ class Extension(Model):
     def _service_type(cls, v: str | None) -> str | None:
         # Case-insensitive like the CLI; the user's spelling is what gets sent.
         if v is not None and v.lower() not in {t.lower() for t in ext.SERVICE_TYPES}:
-            raise ValueError(f"'{v}' is not a router service type: use loadBalancer, nodePort "
-                             "or clusterIP")
+            raise ValueError(
+                f"'{v}' is not a router service type: use loadBalancer, nodePort or clusterIP"
+            )
         return v
 
     @field_validator("sslCname")
@@ -418,12 +475,13 @@ class Extension(Model):
     @classmethod
     def _secret(cls, v: str | None) -> str | None:
         if v is not None and not _DNS_LABEL.match(v):
-            raise ValueError(f"'{v}' is not a Kubernetes Secret name (lowercase letters, digits "
-                             "and '-')")
+            raise ValueError(
+                f"'{v}' is not a Kubernetes Secret name (lowercase letters, digits and '-')"
+            )
         return v
 
     @model_validator(mode="after")
-    def _version(self) -> "Extension":
+    def _version(self) -> Extension:
         if self.version and self.autoUpgradeMinorVersion:
             raise ValueError("pinning version needs autoUpgradeMinorVersion: false")
         if bool(self.sslCertPemFile) != bool(self.sslKeyPemFile):
@@ -459,10 +517,11 @@ class Workspace(_ResourceIdParts, Model):
     @classmethod
     def _id(cls, v: str) -> str:
         if not _WORKSPACE_ID.match(v):
-            raise ValueError("must be a workspace resource id: /subscriptions/<id>/resourceGroups/"
-                             "<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>")
+            raise ValueError(
+                "must be a workspace resource id: /subscriptions/<id>/resourceGroups/"
+                "<rg>/providers/Microsoft.MachineLearningServices/workspaces/<name>"
+            )
         return v
-
 
 
 class Compute(Model):
@@ -473,8 +532,10 @@ class Compute(Model):
     @classmethod
     def _name(cls, v: str) -> str:
         if not re.match(r"^[A-Za-z][A-Za-z0-9-]{1,15}$", v):
-            raise ValueError(f"'{v}' is not a compute name: 2 to 16 letters, digits or '-', "
-                             "starting with a letter")
+            raise ValueError(
+                f"'{v}' is not a compute name: 2 to 16 letters, digits or '-', "
+                "starting with a letter"
+            )
         return v
 
     @field_validator("namespace")
@@ -494,12 +555,14 @@ class Manifest(BaseModel):
     metadata: dict[str, Any]
 
     @model_validator(mode="after")
-    def _named(self) -> "Manifest":
+    def _named(self) -> Manifest:
         if not self.metadata.get("name"):
             raise ValueError("metadata.name is required")
         if self.kind == "Secret":
-            raise ValueError("a Secret in plain stack settings would not be secret: create it "
-                             "from a secret config value instead")
+            raise ValueError(
+                "a Secret in plain stack settings would not be secret: create it "
+                "from a secret config value instead"
+            )
         return self
 
     def body(self) -> dict[str, Any]:
@@ -521,10 +584,10 @@ class Settings(Model):
     subscriptionId: str | None = None
     sslCertPem: SecretStr | None = None
     sslKeyPem: SecretStr | None = None
-    kubeconfig: SecretStr | None = None   # Arc only: how to reach the cluster's API server
+    kubeconfig: SecretStr | None = None  # Arc only: how to reach the cluster's API server
 
     @model_validator(mode="after")
-    def _cross_field(self) -> "Settings":
+    def _cross_field(self) -> Settings:
         problems = [*self._extension_rules(), *self._cluster_rules(), *self._compute_rules()]
         if problems:
             raise _Problems(problems)
@@ -536,86 +599,153 @@ class Settings(Model):
         problems = []
         pem_config = self.sslCertPem is not None or self.sslKeyPem is not None
         if pem_config and (self.sslCertPem is None or self.sslKeyPem is None):
-            problems.append((("sslCertPem" if self.sslCertPem is None else "sslKeyPem",),
-                             "sslCertPem and sslKeyPem go together: set both with "
-                             "`pulumi config set --secret`"))
+            problems.append(
+                (
+                    ("sslCertPem" if self.sslCertPem is None else "sslKeyPem",),
+                    "sslCertPem and sslKeyPem go together: set both with "
+                    "`pulumi config set --secret`",
+                )
+            )
         if pem_config and e.sslCertPemFile:
-            problems.append((at + ("sslCertPemFile",), "the PEM pair is set twice: keep the "
-                             "secret config values sslCertPem/sslKeyPem or the files, not both"))
+            problems.append(
+                (
+                    at + ("sslCertPemFile",),
+                    "the PEM pair is set twice: keep the "
+                    "secret config values sslCertPem/sslKeyPem or the files, not both",
+                )
+            )
         protected = e.cli_protected_paths() or (
-            {"sslCertPemFile": "<secret>", "sslKeyPemFile": "<secret>"} if pem_config else {})
+            {"sslCertPemFile": "<secret>", "sslKeyPemFile": "<secret>"} if pem_config else {}
+        )
         try:
             ext.validate(e.cli_settings(), protected)
         except ext.ExtensionConfigError as err:
             problems.append((at + (err.key,), str(err)))
         if e.internalLoadBalancerProvider and c.kind == "arc":
-            problems.append((at + ("internalLoadBalancerProvider",), "an internal Azure load "
-                             "balancer exists on AKS only: remove it for an Arc cluster"))
+            problems.append(
+                (
+                    at + ("internalLoadBalancerProvider",),
+                    "an internal Azure load "
+                    "balancer exists on AKS only: remove it for an Arc cluster",
+                )
+            )
         if e.allowInsecureConnections and e.enableInference and self.environment == "prod":
-            problems.append((at + ("allowInsecureConnections",), "HTTP scoring endpoints are for "
-                             "dev/test: serve prod over HTTPS (sslCname + sslSecret or the PEM pair)"))
+            problems.append(
+                (
+                    at + ("allowInsecureConnections",),
+                    "HTTP scoring endpoints are for "
+                    "dev/test: serve prod over HTTPS (sslCname + sslSecret or the PEM pair)",
+                )
+            )
         if e.inferenceRouterHA and c.node_count < ext.HA_MIN_NODES:
-            problems.append((at + ("inferenceRouterHA",), "router-ha-needs-three-nodes: "
-                             f"inferenceRouterHA runs 3 azureml-fe replicas but the cluster has "
-                             f"{c.node_count} node(s); set inferenceRouterHA: false or add nodes"))
+            problems.append(
+                (
+                    at + ("inferenceRouterHA",),
+                    "router-ha-needs-three-nodes: "
+                    f"inferenceRouterHA runs 3 azureml-fe replicas but the cluster has "
+                    f"{c.node_count} node(s); set inferenceRouterHA: false or add nodes",
+                )
+            )
         return problems
 
     def _cluster_rules(self) -> list[tuple[tuple, str]]:
         c = self.cluster
         problems: list[tuple[tuple, str]] = []
         if self.kubeconfig is not None and not isinstance(c, ArcCluster):
-            problems.append((("kubeconfig",), "kubeconfig is for Arc clusters; an AKS cluster's "
-                             "credentials come from AKS itself"))
+            problems.append(
+                (
+                    ("kubeconfig",),
+                    "kubeconfig is for Arc clusters; an AKS cluster's "
+                    "credentials come from AKS itself",
+                )
+            )
         if isinstance(c, ArcCluster):
-            if self.workspace and c.subscription_id.lower() != self.workspace.subscription_id.lower():
-                problems.append((("cluster", "connectedClusterId"), "the connected cluster must be "
-                                 "in the workspace's subscription "
-                                 f"({self.workspace.subscription_id})"))
+            if (
+                self.workspace
+                and c.subscription_id.lower() != self.workspace.subscription_id.lower()
+            ):
+                problems.append(
+                    (
+                        ("cluster", "connectedClusterId"),
+                        "the connected cluster must be "
+                        "in the workspace's subscription "
+                        f"({self.workspace.subscription_id})",
+                    )
+                )
             return problems
         if self.environment == "prod":
             vcpu, memory, _ = c.capacity()
             if vcpu < aks.PROD_MIN_VCPU or memory < aks.PROD_MIN_MEMORY_GIB:
-                problems.append((("cluster", "nodePools"), f"production needs at least "
-                                 f"{aks.PROD_MIN_VCPU} vCPU and {aks.PROD_MIN_MEMORY_GIB} GiB in "
-                                 f"total; these pools guarantee {vcpu} vCPU and {memory:g} GiB"))
-        if self.subscriptionId and self.workspace and \
-                self.subscriptionId.lower() != self.workspace.subscription_id.lower():
-            problems.append((("workspace", "id"), "Azure ML cannot attach an AKS cluster from "
-                             "another subscription: connect it through Azure Arc in the "
-                             "workspace's subscription"))
+                problems.append(
+                    (
+                        ("cluster", "nodePools"),
+                        f"production needs at least "
+                        f"{aks.PROD_MIN_VCPU} vCPU and {aks.PROD_MIN_MEMORY_GIB} GiB in "
+                        f"total; these pools guarantee {vcpu} vCPU and {memory:g} GiB",
+                    )
+                )
+        if (
+            self.subscriptionId
+            and self.workspace
+            and self.subscriptionId.lower() != self.workspace.subscription_id.lower()
+        ):
+            problems.append(
+                (
+                    ("workspace", "id"),
+                    "Azure ML cannot attach an AKS cluster from "
+                    "another subscription: connect it through Azure Arc in the "
+                    "workspace's subscription",
+                )
+            )
         ranges = self.authorized_ranges()
         if len(ranges) > aks.MAX_AUTHORIZED_IP_RANGES:
-            problems.append((("cluster", "apiServer", "authorizedIpRanges"), f"{len(ranges)} "
-                             f"ranges with the Azure ML control plane's; AKS allows "
-                             f"{aks.MAX_AUTHORIZED_IP_RANGES}"))
+            problems.append(
+                (
+                    ("cluster", "apiServer", "authorizedIpRanges"),
+                    f"{len(ranges)} "
+                    f"ranges with the Azure ML control plane's; AKS allows "
+                    f"{aks.MAX_AUTHORIZED_IP_RANGES}",
+                )
+            )
         if c.apiServer.authorizedIpRanges and c.apiServer.authorizedIpRanges != ["0.0.0.0/32"]:
             for region in self.control_plane_regions():
                 if not self._control_plane_ranges(region):
-                    problems.append((("cluster", "apiServer", "azureMlControlPlaneRanges"),
-                                     f"no Azure ML control-plane ranges known for region "
-                                     f"'{region}': add the AzureMachineLearning.{region} service "
-                                     f"tag's CIDRs under azureMlControlPlaneRanges.{region}"))
+                    problems.append(
+                        (
+                            ("cluster", "apiServer", "azureMlControlPlaneRanges"),
+                            f"no Azure ML control-plane ranges known for region "
+                            f"'{region}': add the AzureMachineLearning.{region} service "
+                            f"tag's CIDRs under azureMlControlPlaneRanges.{region}",
+                        )
+                    )
         for region, cidrs in c.apiServer.azureMlControlPlaneRanges.items():
             for cidr in cidrs:
                 try:
                     _network(cidr, "azureMlControlPlaneRanges")
                 except ValueError as err:
-                    problems.append((("cluster", "apiServer", "azureMlControlPlaneRanges", region),
-                                     str(err)))
+                    problems.append(
+                        (("cluster", "apiServer", "azureMlControlPlaneRanges", region), str(err))
+                    )
         return problems
 
     def _compute_rules(self) -> list[tuple[tuple, str]]:
         problems: list[tuple[tuple, str]] = []
         if self.computes and self.workspace is None:
-            problems.append((("workspace",), "computes are attached to a workspace: set "
-                             "workspace.id"))
+            problems.append(
+                (("workspace",), "computes are attached to a workspace: set workspace.id")
+            )
         for field, label in (("name", "compute names"), ("namespace", "namespaces")):
             seen: set[str] = set()
             for i, compute in enumerate(self.computes):
                 value = getattr(compute, field)
                 if value in seen:
-                    problems.append((("computes", i, field), f"{label} must be unique: '{value}' "
-                                     "is used twice (one attach per namespace isolates teams)"))
+                    problems.append(
+                        (
+                            ("computes", i, field),
+                            f"{label} must be unique: '{value}' "
+                            "is used twice (one attach per namespace isolates teams)",
+                        )
+                    )
                 seen.add(value)
         return problems
 
@@ -635,8 +765,10 @@ class Settings(Model):
 
     def _control_plane_ranges(self, region: str) -> list[str]:
         assert isinstance(self.cluster, AksCluster)
-        override = {regions.normalize(k): v
-                    for k, v in self.cluster.apiServer.azureMlControlPlaneRanges.items()}
+        override = {
+            regions.normalize(k): v
+            for k, v in self.cluster.apiServer.azureMlControlPlaneRanges.items()
+        }
         if region in override:
             return list(override[region])
         return list(regions.AZUREML_CONTROL_PLANE_RANGES.get(region, ()))
@@ -676,9 +808,15 @@ class _Problems(ValueError):
 # Loading
 
 _CONFIG_KEYS = {
-    "environment": "environment", "cluster": "cluster", "extension": "extension",
-    "workspace": "workspace", "computes": "computes", "extraManifests": "extraManifests",
-    "sslCertPem": "sslCertPem", "sslKeyPem": "sslKeyPem", "kubeconfig": "kubeconfig",
+    "environment": "environment",
+    "cluster": "cluster",
+    "extension": "extension",
+    "workspace": "workspace",
+    "computes": "computes",
+    "extraManifests": "extraManifests",
+    "sslCertPem": "sslCertPem",
+    "sslKeyPem": "sslKeyPem",
+    "kubeconfig": "kubeconfig",
 }
 
 
@@ -716,13 +854,23 @@ def parse(values: dict[str, Any], secrets: set[str], file: str) -> Settings:
             errors.append((f"config.{full_key}", _unknown(key, list(_CONFIG_KEYS))))
             continue
         if key in SECRET_KEYS and full_key not in secrets:
-            errors.append((f"config.{full_key}", f"must be a secret: pulumi config set --secret "
-                           f"{full_key} < file.pem (then remove the plain value)"))
+            errors.append(
+                (
+                    f"config.{full_key}",
+                    f"must be a secret: pulumi config set --secret "
+                    f"{full_key} < file.pem (then remove the plain value)",
+                )
+            )
             continue
         data[key] = _decode(raw)
     if "location" not in data:
-        errors.append(("config.azure-native:location", "required: the Azure region, e.g. "
-                       "`pulumi config set azure-native:location westeurope`"))
+        errors.append(
+            (
+                "config.azure-native:location",
+                "required: the Azure region, e.g. "
+                "`pulumi config set azure-native:location westeurope`",
+            )
+        )
     try:
         settings = Settings.model_validate(data)
     except ValidationError as err:
@@ -748,14 +896,24 @@ def _with_pem(settings: Settings, project_dir: Path) -> tuple[Settings, list[tup
             try:
                 update[field] = SecretStr((project_dir / path).read_text(encoding="ascii"))
             except (OSError, UnicodeDecodeError) as err:
-                errors.append((_path(("extension", path_key)), f"cannot read PEM file '{path}' "
-                               f"(relative to the project directory, where pulumi runs): {err.__class__.__name__}"))
+                errors.append(
+                    (
+                        _path(("extension", path_key)),
+                        f"cannot read PEM file '{path}' "
+                        f"(relative to the project directory, where pulumi runs): {err.__class__.__name__}",
+                    )
+                )
     key = update.get("sslKeyPem") or settings.sslKeyPem
     if key is not None and "ENCRYPTED" in key.get_secret_value():
         where = ("extension", "sslKeyPemFile") if "sslKeyPem" in update else ("sslKeyPem",)
-        errors.append((_path(where), "the private key is protected by a passphrase, which "
-                       "azureml-fe does not support: export it without one (openssl pkey -in "
-                       "key.pem -out plain.pem)"))
+        errors.append(
+            (
+                _path(where),
+                "the private key is protected by a passphrase, which "
+                "azureml-fe does not support: export it without one (openssl pkey -in "
+                "key.pem -out plain.pem)",
+            )
+        )
     return settings.model_copy(update=update), errors
 
 

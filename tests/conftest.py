@@ -12,18 +12,25 @@ sys.path.insert(0, str(ROOT))
 
 
 def run_preflight(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "preflight", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=300,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    return subprocess.run(
+        [sys.executable, "-m", "preflight", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
 
 
 @pytest.fixture
 def stack_file(tmp_path):
     """Write a stack file from a config mapping; returns its path."""
+
     def write(config: dict, name: str = "test") -> Path:
         path = tmp_path / f"Pulumi.{name}.yaml"
         path.write_text(yaml.safe_dump({"config": config}, sort_keys=False))
         return path
+
     return write
 
 

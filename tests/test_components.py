@@ -22,7 +22,11 @@ def test_aks_cluster_as_azure_ml_needs_it(prod):
     assert inputs["disableLocalAccounts"] is True
     assert inputs["aadProfile"] == {"enableAzureRBAC": True, "managed": True}
     ranges = inputs["apiServerAccessProfile"]["authorizedIPRanges"]
-    assert ranges[0] == "203.0.113.0/24" and "13.69.64.192/28" in ranges and "13.69.227.192/28" in ranges
+    assert (
+        ranges[0] == "203.0.113.0/24"
+        and "13.69.64.192/28" in ranges
+        and "13.69.227.192/28" in ranges
+    )
     assert inputs["addonProfiles"]["omsagent"]["enabled"] is True
     assert inputs["securityProfile"]["defender"]["securityMonitoring"] == {"enabled": True}
     gpu = inputs["agentPoolProfiles"][1]
@@ -36,12 +40,17 @@ def test_trusted_access_binding_per_workspace(prod):
     binding = resource(prod, "azure-native:containerservice:TrustedAccessRoleBinding")
     assert binding["inputs"]["roles"] == ["Microsoft.MachineLearningServices/workspaces/mlworkload"]
     assert binding["inputs"]["sourceResourceId"].endswith("/workspaces/mlw-prod")
-    computes = [r for r in prod["resources"] if r["type"] == "azure-native:machinelearningservices:Compute"]
+    computes = [
+        r for r in prod["resources"] if r["type"] == "azure-native:machinelearningservices:Compute"
+    ]
     assert len(computes) == 2
-    for compute in computes:   # attached after the binding, so they work without local accounts
+    for compute in computes:  # attached after the binding, so they work without local accounts
         assert binding["urn"] in compute["dependencies"]
         assert compute["inputs"]["properties"]["computeType"] == "Kubernetes"
-    assert {c["inputs"]["properties"]["properties"]["namespace"] for c in computes} == {"team-a", "team-b"}
+    assert {c["inputs"]["properties"]["properties"]["namespace"] for c in computes} == {
+        "team-a",
+        "team-b",
+    }
 
 
 def test_kubeconfig_and_provider_stay_secret(prod):
@@ -59,7 +68,14 @@ def test_arc_attach_reads_cluster_and_creates_relay(edge):
     rule = resource(edge, "azure-native:relay:HybridConnectionAuthorizationRule")
     assert rule["inputs"]["authorizationRuleName"] == "azureml_rw"
     assert rule["inputs"]["rights"] == ["Manage", "Send", "Listen"]
-    assert resource(edge, "azure-native:relay:HybridConnection")["inputs"]["requiresClientAuthorization"] is True
+    assert (
+        resource(edge, "azure-native:relay:HybridConnection")["inputs"][
+            "requiresClientAuthorization"
+        ]
+        is True
+    )
     arc = resource(edge, "azureml-k8s:index:ArcCluster")
     assert arc["custom"] is False
-    assert not any(r["type"] == "azure-native:containerservice:ManagedCluster" for r in edge["resources"])
+    assert not any(
+        r["type"] == "azure-native:containerservice:ManagedCluster" for r in edge["resources"]
+    )

@@ -13,9 +13,11 @@ import pytest
 from catalog import extension as ext
 from tests.conftest import plan_of, resource
 
-SUB = "00000000-0000-0000-0000-000000000000"   # preflight's signed-in subscription
-WS = {"id": f"/subscriptions/{SUB}/resourceGroups/rg-ml/providers/"
-            "Microsoft.MachineLearningServices/workspaces/mlw"}
+SUB = "00000000-0000-0000-0000-000000000000"  # preflight's signed-in subscription
+WS = {
+    "id": f"/subscriptions/{SUB}/resourceGroups/rg-ml/providers/"
+    "Microsoft.MachineLearningServices/workspaces/mlw"
+}
 CERT = "-----BEGIN CERTIFICATE-----\nMIIBpreflight\n-----END CERTIFICATE-----\n"
 KEY = "-----BEGIN PRIVATE KEY-----\nMIIEpreflight\n-----END PRIVATE KEY-----\n"
 EXTENSION = "azure-native:kubernetesconfiguration:Extension"
@@ -23,12 +25,18 @@ EXTENSION = "azure-native:kubernetesconfiguration:Extension"
 
 def aks_fill_ins(name, rg, nodes_small=False):
     cid = f"/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}"
-    out = {"cluster_name": cid, "clusterId": cid,
-           "prometheus.prometheusSpec.externalLabels.cluster_name": cid,
-           "domain": "westeurope.cloudapp.azure.com", "location": "westeurope",
-           "jobSchedulerLocation": "westeurope", "cluster_name_friendly": name,
-           "servicebus.enabled": "false", "relayserver.enabled": "false",
-           "nginxIngress.enabled": "true"}
+    out = {
+        "cluster_name": cid,
+        "clusterId": cid,
+        "prometheus.prometheusSpec.externalLabels.cluster_name": cid,
+        "domain": "westeurope.cloudapp.azure.com",
+        "location": "westeurope",
+        "jobSchedulerLocation": "westeurope",
+        "cluster_name_friendly": name,
+        "servicebus.enabled": "false",
+        "relayserver.enabled": "false",
+        "nginxIngress.enabled": "true",
+    }
     if nodes_small:
         out["clusterPurpose"] = "DevTest"
     return out
@@ -36,25 +44,40 @@ def aks_fill_ins(name, rg, nodes_small=False):
 
 def arc_fill_ins(name, rg):
     cid = f"/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Kubernetes/connectedClusters/{name}"
-    return {"cluster_name": cid, "clusterId": cid,
-            "prometheus.prometheusSpec.externalLabels.cluster_name": cid,
-            "domain": "westeurope.cloudapp.azure.com", "location": "westeurope",
-            "jobSchedulerLocation": "westeurope", "cluster_name_friendly": name,
-            "servicebus.enabled": "false", "relayserver.enabled": "true",
-            "nginxIngress.enabled": "false",
-            # The relay the CLI creates; its id exists only once it does.
-            "relayserver.hybridConnectionResourceID": "[unknown]",
-            "relayserver.hybridConnectionName": name}
+    return {
+        "cluster_name": cid,
+        "clusterId": cid,
+        "prometheus.prometheusSpec.externalLabels.cluster_name": cid,
+        "domain": "westeurope.cloudapp.azure.com",
+        "location": "westeurope",
+        "jobSchedulerLocation": "westeurope",
+        "cluster_name_friendly": name,
+        "servicebus.enabled": "false",
+        "relayserver.enabled": "true",
+        "nginxIngress.enabled": "false",
+        # The relay the CLI creates; its id exists only once it does.
+        "relayserver.hybridConnectionResourceID": "[unknown]",
+        "relayserver.hybridConnectionName": name,
+    }
 
 
 def arc(name, nodes):
-    return {"kind": "arc", "nodeCount": nodes, "connectedClusterId":
-            f"/subscriptions/{SUB}/resourceGroups/rg-edge/providers/Microsoft.Kubernetes/connectedClusters/{name}"}
+    return {
+        "kind": "arc",
+        "nodeCount": nodes,
+        "connectedClusterId": f"/subscriptions/{SUB}/resourceGroups/rg-edge/providers/Microsoft.Kubernetes/connectedClusters/{name}",
+    }
 
 
 def aks(name, count):
-    return {"kind": "aks", "name": name, "disableLocalAccounts": False, "nodePools": [
-        {"name": "system", "vmSize": "Standard_D4s_v5", "count": count, "mode": "System"}]}
+    return {
+        "kind": "aks",
+        "name": name,
+        "disableLocalAccounts": False,
+        "nodePools": [
+            {"name": "system", "vmSize": "Standard_D4s_v5", "count": count, "mode": "System"}
+        ],
+    }
 
 
 @pytest.fixture
@@ -75,38 +98,65 @@ def test_quick_poc_on_aks(stack_file):
     # az k8s-extension create ... --config enableTraining=True enableInference=True
     #   inferenceRouterServiceType=LoadBalancer allowInsecureConnections=True inferenceRouterHA=False
     #   --cluster-type managedClusters --scope cluster       (on a one-node cluster)
-    inputs = extension_of(stack_file, {
-        "azure-native:location": "westeurope", "azureml-k8s:environment": "dev",
-        "azureml-k8s:cluster": aks("mlpoc", 1),
-        "azureml-k8s:extension": {"enableTraining": True, "enableInference": True,
-                                  "inferenceRouterServiceType": "LoadBalancer",
-                                  "allowInsecureConnections": True, "inferenceRouterHA": False}})
+    inputs = extension_of(
+        stack_file,
+        {
+            "azure-native:location": "westeurope",
+            "azureml-k8s:environment": "dev",
+            "azureml-k8s:cluster": aks("mlpoc", 1),
+            "azureml-k8s:extension": {
+                "enableTraining": True,
+                "enableInference": True,
+                "inferenceRouterServiceType": "LoadBalancer",
+                "allowInsecureConnections": True,
+                "inferenceRouterHA": False,
+            },
+        },
+    )
     assert inputs["configurationSettings"] == {
-        "enableTraining": "True", "enableInference": "True",
-        "inferenceRouterServiceType": "LoadBalancer", "allowInsecureConnections": "True",
-        "inferenceRouterHA": "False", **aks_fill_ins("mlpoc", "rg-mlpoc", nodes_small=True)}
+        "enableTraining": "True",
+        "enableInference": "True",
+        "inferenceRouterServiceType": "LoadBalancer",
+        "allowInsecureConnections": "True",
+        "inferenceRouterHA": "False",
+        **aks_fill_ins("mlpoc", "rg-mlpoc", nodes_small=True),
+    }
     assert "configurationProtectedSettings" not in inputs
     assert inputs["extensionType"] == "Microsoft.AzureML.Kubernetes"
     assert inputs["scope"] == {"cluster": {"releaseNamespace": "azureml"}}
     assert inputs["releaseTrain"] == "stable" and inputs["autoUpgradeMinorVersion"] is True
     assert (inputs["clusterRp"], inputs["clusterResourceName"]) == (
-        "Microsoft.ContainerService", "managedClusters")
-    assert "identity" not in inputs   # AKS assigns the extension's identity
+        "Microsoft.ContainerService",
+        "managedClusters",
+    )
+    assert "identity" not in inputs  # AKS assigns the extension's identity
 
 
 def test_arc_training_only(stack_file):
     # az k8s-extension create ... --config enableTraining=True --cluster-type connectedClusters
-    inputs = extension_of(stack_file, {
-        "azure-native:location": "westeurope", "azureml-k8s:environment": "test",
-        "azureml-k8s:cluster": arc("onprem", 3),
-        "azureml-k8s:extension": {"enableTraining": True}})
+    inputs = extension_of(
+        stack_file,
+        {
+            "azure-native:location": "westeurope",
+            "azureml-k8s:environment": "test",
+            "azureml-k8s:cluster": arc("onprem", 3),
+            "azureml-k8s:extension": {"enableTraining": True},
+        },
+    )
     assert inputs["configurationSettings"] == {
-        "enableTraining": "True", "enableInference": "False", **arc_fill_ins("onprem", "rg-edge")}
+        "enableTraining": "True",
+        "enableInference": "False",
+        **arc_fill_ins("onprem", "rg-edge"),
+    }
     assert inputs["configurationProtectedSettings"] == {
-        "relayServerConnectionString": "[secret]", "relayserver.relayConnectionString": "[secret]"}
+        "relayServerConnectionString": "[secret]",
+        "relayserver.relayConnectionString": "[secret]",
+    }
     assert inputs["identity"] == {"type": "SystemAssigned"}
     assert (inputs["clusterRp"], inputs["clusterResourceName"]) == (
-        "Microsoft.Kubernetes", "connectedClusters")
+        "Microsoft.Kubernetes",
+        "connectedClusters",
+    )
 
 
 def test_aks_production_https(stack_file, pem_files):
@@ -114,20 +164,35 @@ def test_aks_production_https(stack_file, pem_files):
     #   inferenceRouterServiceType=LoadBalancer sslCname=<cname>
     #   --config-protected sslCertPemFile=<cert> sslKeyPemFile=<key>   (three nodes)
     cert, key = pem_files
-    inputs = extension_of(stack_file, {
-        "azure-native:location": "westeurope", "azureml-k8s:environment": "prod",
-        "azureml-k8s:cluster": aks("mlprod", 3),
-        "azureml-k8s:extension": {"enableTraining": True, "enableInference": True,
-                                  "inferenceRouterServiceType": "LoadBalancer",
-                                  "sslCname": "scoring.contoso.com",
-                                  "sslCertPemFile": cert, "sslKeyPemFile": key}})
+    inputs = extension_of(
+        stack_file,
+        {
+            "azure-native:location": "westeurope",
+            "azureml-k8s:environment": "prod",
+            "azureml-k8s:cluster": aks("mlprod", 3),
+            "azureml-k8s:extension": {
+                "enableTraining": True,
+                "enableInference": True,
+                "inferenceRouterServiceType": "LoadBalancer",
+                "sslCname": "scoring.contoso.com",
+                "sslCertPemFile": cert,
+                "sslKeyPemFile": key,
+            },
+        },
+    )
     assert inputs["configurationSettings"] == {
-        "enableTraining": "True", "enableInference": "True",
-        "inferenceRouterServiceType": "LoadBalancer", "sslCname": "scoring.contoso.com",
-        **aks_fill_ins("mlprod", "rg-mlprod")}
+        "enableTraining": "True",
+        "enableInference": "True",
+        "inferenceRouterServiceType": "LoadBalancer",
+        "sslCname": "scoring.contoso.com",
+        **aks_fill_ins("mlprod", "rg-mlprod"),
+    }
     assert inputs["configurationProtectedSettings"] == {
-        "sslCertPemFile": "[secret]", "sslKeyPemFile": "[secret]",
-        "scoringFe.sslCert": "[secret]", "scoringFe.sslKey": "[secret]"}
+        "sslCertPemFile": "[secret]",
+        "sslKeyPemFile": "[secret]",
+        "scoringFe.sslCert": "[secret]",
+        "scoringFe.sslKey": "[secret]",
+    }
 
 
 def test_arc_production_gpu_nodeport(stack_file, pem_files):
@@ -135,22 +200,42 @@ def test_arc_production_gpu_nodeport(stack_file, pem_files):
     #   inferenceRouterServiceType=NodePort sslCname=<cname> installNvidiaDevicePlugin=True
     #   installDcgmExporter=True --config-protected sslCertPemFile=<cert> sslKeyPemFile=<key>
     cert, key = pem_files
-    inputs = extension_of(stack_file, {
-        "azure-native:location": "westeurope", "azureml-k8s:environment": "prod",
-        "azureml-k8s:cluster": arc("gpu-site", 4),
-        "azureml-k8s:extension": {"enableTraining": True, "enableInference": True,
-                                  "inferenceRouterServiceType": "NodePort",
-                                  "sslCname": "scoring.contoso.com",
-                                  "installNvidiaDevicePlugin": True, "installDcgmExporter": True,
-                                  "sslCertPemFile": cert, "sslKeyPemFile": key}})
+    inputs = extension_of(
+        stack_file,
+        {
+            "azure-native:location": "westeurope",
+            "azureml-k8s:environment": "prod",
+            "azureml-k8s:cluster": arc("gpu-site", 4),
+            "azureml-k8s:extension": {
+                "enableTraining": True,
+                "enableInference": True,
+                "inferenceRouterServiceType": "NodePort",
+                "sslCname": "scoring.contoso.com",
+                "installNvidiaDevicePlugin": True,
+                "installDcgmExporter": True,
+                "sslCertPemFile": cert,
+                "sslKeyPemFile": key,
+            },
+        },
+    )
     assert inputs["configurationSettings"] == {
-        "enableTraining": "True", "enableInference": "True",
-        "inferenceRouterServiceType": "NodePort", "sslCname": "scoring.contoso.com",
-        "installNvidiaDevicePlugin": "True", "installDcgmExporter": "True",
-        "scoringFe.serviceType.nodePort": "True", **arc_fill_ins("gpu-site", "rg-edge")}
+        "enableTraining": "True",
+        "enableInference": "True",
+        "inferenceRouterServiceType": "NodePort",
+        "sslCname": "scoring.contoso.com",
+        "installNvidiaDevicePlugin": "True",
+        "installDcgmExporter": "True",
+        "scoringFe.serviceType.nodePort": "True",
+        **arc_fill_ins("gpu-site", "rg-edge"),
+    }
     assert set(inputs["configurationProtectedSettings"]) == {
-        "sslCertPemFile", "sslKeyPemFile", "scoringFe.sslCert", "scoringFe.sslKey",
-        "relayServerConnectionString", "relayserver.relayConnectionString"}
+        "sslCertPemFile",
+        "sslKeyPemFile",
+        "scoringFe.sslCert",
+        "scoringFe.sslKey",
+        "relayServerConnectionString",
+        "relayserver.relayConnectionString",
+    }
 
 
 # Pure rules, table-driven --------------------------------------------------------------------
@@ -158,18 +243,33 @@ def test_arc_production_gpu_nodeport(stack_file, pem_files):
 FACTS = ext.ClusterFacts("aks", SUB, "rg", "c1", "West Europe", 3)
 
 
-@pytest.mark.parametrize("settings,protected,key,fragment", [
-    ({}, {}, "enableTraining", "enable training, inference or both"),
-    ({"enableTraining": "yes"}, {}, "enableTraining", "enable training"),  # only 'true' counts
-    ({"enableInference": "True"}, {}, "allowInsecureConnections", "HTTPS needs a certificate"),
-    ({"enableInference": "True", "sslSecret": "s"}, {}, "sslCname", "sslCname"),
-    ({"enableInference": "True", "allowInsecureConnections": "true"}, {},
-     "inferenceRouterServiceType", "loadBalancer, nodePort or clusterIP"),
-    ({"enableInference": "True", "allowInsecureConnections": "true",
-      "inferenceRouterServiceType": "NodePort", "internalLoadBalancerProvider": "azure"}, {},
-     "internalLoadBalancerProvider", "nodePort"),
-    ({"enableTraining": "True", "sslSecret": "a"}, {"sslSecret": "b"}, "sslSecret", "both"),
-])
+@pytest.mark.parametrize(
+    "settings,protected,key,fragment",
+    [
+        ({}, {}, "enableTraining", "enable training, inference or both"),
+        ({"enableTraining": "yes"}, {}, "enableTraining", "enable training"),  # only 'true' counts
+        ({"enableInference": "True"}, {}, "allowInsecureConnections", "HTTPS needs a certificate"),
+        ({"enableInference": "True", "sslSecret": "s"}, {}, "sslCname", "sslCname"),
+        (
+            {"enableInference": "True", "allowInsecureConnections": "true"},
+            {},
+            "inferenceRouterServiceType",
+            "loadBalancer, nodePort or clusterIP",
+        ),
+        (
+            {
+                "enableInference": "True",
+                "allowInsecureConnections": "true",
+                "inferenceRouterServiceType": "NodePort",
+                "internalLoadBalancerProvider": "azure",
+            },
+            {},
+            "internalLoadBalancerProvider",
+            "nodePort",
+        ),
+        ({"enableTraining": "True", "sslSecret": "a"}, {"sslSecret": "b"}, "sslSecret", "both"),
+    ],
+)
 def test_cli_rejections(settings, protected, key, fragment):
     with pytest.raises(ext.ExtensionConfigError) as info:
         ext.validate(settings, protected)
@@ -180,13 +280,20 @@ def run(settings, protected=None, facts=FACTS, **kw):
     return ext.cli_configuration(settings, protected or {}, facts, **kw)
 
 
-@pytest.mark.parametrize("settings,expected", [
-    ({"inferenceRouterServiceType": "nodeport"}, {"scoringFe.serviceType.nodePort": "True"}),
-    ({"inferenceRouterServiceType": "loadBalancer", "internalLoadBalancerProvider": "azure"},
-     {"scoringFe.serviceType.internalLoadBalancer": "True"}),
-    ({"inferenceRouterServiceType": "clusterIP", "sslSecret": "tls", "sslCname": "a.b.com"},
-     {"scoringFe.sslSecret": "tls"}),
-])
+@pytest.mark.parametrize(
+    "settings,expected",
+    [
+        ({"inferenceRouterServiceType": "nodeport"}, {"scoringFe.serviceType.nodePort": "True"}),
+        (
+            {"inferenceRouterServiceType": "loadBalancer", "internalLoadBalancerProvider": "azure"},
+            {"scoringFe.serviceType.internalLoadBalancer": "True"},
+        ),
+        (
+            {"inferenceRouterServiceType": "clusterIP", "sslSecret": "tls", "sslCname": "a.b.com"},
+            {"scoringFe.sslSecret": "tls"},
+        ),
+    ],
+)
 def test_cli_rewrites(settings, expected):
     base = {"enableInference": "True", "allowInsecureConnections": "True"}
     if "sslSecret" in settings:
@@ -194,29 +301,44 @@ def test_cli_rewrites(settings, expected):
     config, _ = run({**base, **settings})
     for key, value in expected.items():
         assert config[key] == value
-    assert settings.items() <= config.items()   # user keys are kept, as the CLI keeps them
+    assert settings.items() <= config.items()  # user keys are kept, as the CLI keeps them
 
 
 def test_insecure_connections_skip_ssl_keys():
-    config, protected = run({"enableInference": "True", "allowInsecureConnections": "True",
-                             "inferenceRouterServiceType": "LoadBalancer", "sslSecret": "tls",
-                             "sslCname": "a.b.com"})
+    config, protected = run(
+        {
+            "enableInference": "True",
+            "allowInsecureConnections": "True",
+            "inferenceRouterServiceType": "LoadBalancer",
+            "sslSecret": "tls",
+            "sslCname": "a.b.com",
+        }
+    )
     assert "scoringFe.sslSecret" not in config
 
 
 def test_pem_is_base64_in_protected_settings():
-    _, protected = run({"enableInference": "True", "inferenceRouterServiceType": "LoadBalancer",
-                        "sslCname": "a.b.com"}, {"sslCertPemFile": "c", "sslKeyPemFile": "k"},
-                       pem={"sslCertPemFile": CERT, "sslKeyPemFile": KEY})
+    _, protected = run(
+        {
+            "enableInference": "True",
+            "inferenceRouterServiceType": "LoadBalancer",
+            "sslCname": "a.b.com",
+        },
+        {"sslCertPemFile": "c", "sslKeyPemFile": "k"},
+        pem={"sslCertPemFile": CERT, "sslKeyPemFile": KEY},
+    )
     assert base64.b64decode(protected["scoringFe.sslCert"]).decode() == CERT
     assert base64.b64decode(protected["scoringFe.sslKey"]).decode() == KEY
 
 
-@pytest.mark.parametrize("nodes,settings,expected_ha,expected_purpose", [
-    (2, {}, "false", "DevTest"),
-    (2, {"inferenceRouterHA": "True"}, "True", "DevTest"),   # explicit values are left alone
-    (3, {}, None, None),
-])
+@pytest.mark.parametrize(
+    "nodes,settings,expected_ha,expected_purpose",
+    [
+        (2, {}, "false", "DevTest"),
+        (2, {"inferenceRouterHA": "True"}, "True", "DevTest"),  # explicit values are left alone
+        (3, {}, None, None),
+    ],
+)
 def test_small_cluster_rule(nodes, settings, expected_ha, expected_purpose):
     facts = ext.ClusterFacts("aks", SUB, "rg", "c1", "westeurope", nodes)
     config, _ = run({"enableTraining": "True", **settings}, facts=facts)
@@ -226,8 +348,11 @@ def test_small_cluster_rule(nodes, settings, expected_ha, expected_purpose):
 
 def test_openshift_and_location_normalised():
     facts = ext.ClusterFacts("arc", SUB, "rg", "ocp", "West Europe", 3, "OpenShift")
-    config, protected = run({"enableTraining": "True"}, facts=facts,
-                            relay={"connectionString": "cs", "hybridConnectionId": "hc"})
+    config, protected = run(
+        {"enableTraining": "True"},
+        facts=facts,
+        relay={"connectionString": "cs", "hybridConnectionId": "hc"},
+    )
     assert config["openshift"] == "true"
     assert config["location"] == "westeurope"
     assert protected["relayServerConnectionString"] == "cs"
@@ -240,28 +365,44 @@ def test_relay_namespace_name_as_the_cli():
     facts = ext.ClusterFacts("arc", SUB, "machine-learning-edge-sites", "edge", "westeurope", 3)
     raw = f"edge-{SUB}-machine-learning-edge-sites-relay"
     name = ext.relay_namespace_name(facts)
-    assert name == "edge" + SUB.replace("-", "") + "machinel" + hashlib.md5(raw.encode()).hexdigest()[:6]
+    assert (
+        name
+        == "edge" + SUB.replace("-", "") + "machinel" + hashlib.md5(raw.encode()).hexdigest()[:6]
+    )
     short = ext.ClusterFacts("arc", SUB, "my-rg", "edge", "westeurope", 3)
     assert ext.relay_namespace_name(short) == "edge" + SUB.replace("-", "") + "myrgrelay"
 
 
-@pytest.mark.parametrize("before,after,fragment", [
-    ({"sslCname": "a.com"}, {"sslCname": "b.com"}, "sslCname changed"),
-    ({"inferenceRouterServiceType": "loadBalancer"}, {"inferenceRouterServiceType": "nodePort"},
-     "inferenceRouterServiceType changed"),
-    ({"allowInsecureConnections": "False"}, {"allowInsecureConnections": "True"},
-     "allowInsecureConnections changed"),
-    ({"internalLoadBalancerProvider": "azure"}, {}, "internalLoadBalancerProvider changed"),
-    ({"enableTraining": "True"}, {"enableTraining": "False"}, "enableTraining turned off"),
-    ({"enableInference": "True"}, {"enableInference": "False"}, "enableInference turned off"),
-    ({"installNvidiaDevicePlugin": "True"}, {}, "installNvidiaDevicePlugin turned off"),
-    ({"nodeSelector.pool": "ml"}, {}, "cannot be removed"),
-])
+@pytest.mark.parametrize(
+    "before,after,fragment",
+    [
+        ({"sslCname": "a.com"}, {"sslCname": "b.com"}, "sslCname changed"),
+        (
+            {"inferenceRouterServiceType": "loadBalancer"},
+            {"inferenceRouterServiceType": "nodePort"},
+            "inferenceRouterServiceType changed",
+        ),
+        (
+            {"allowInsecureConnections": "False"},
+            {"allowInsecureConnections": "True"},
+            "allowInsecureConnections changed",
+        ),
+        ({"internalLoadBalancerProvider": "azure"}, {}, "internalLoadBalancerProvider changed"),
+        ({"enableTraining": "True"}, {"enableTraining": "False"}, "enableTraining turned off"),
+        ({"enableInference": "True"}, {"enableInference": "False"}, "enableInference turned off"),
+        ({"installNvidiaDevicePlugin": "True"}, {}, "installNvidiaDevicePlugin turned off"),
+        ({"nodeSelector.pool": "ml"}, {}, "cannot be removed"),
+    ],
+)
 def test_disruptive_changes(before, after, fragment):
     reasons = ext.disruptive_changes(before, after)
     assert any(fragment in r for r in reasons), reasons
 
 
 def test_enabling_is_not_disruptive():
-    assert ext.disruptive_changes({"enableTraining": "False"}, {"enableTraining": "True",
-                                                                "nodeSelector.a": "b"}) == []
+    assert (
+        ext.disruptive_changes(
+            {"enableTraining": "False"}, {"enableTraining": "True", "nodeSelector.a": "b"}
+        )
+        == []
+    )

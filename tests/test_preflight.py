@@ -17,7 +17,9 @@ def test_shipped_stacks_check_clean(stack):
     report = json.loads(result.stdout)
     assert report["violations"] == [] and report["errors"] == []
     assert {p["name"] for p in report["policyPack"]["policies"]} == {
-        "no-hpa-on-model-deployments", "router-ha-needs-three-nodes"}
+        "no-hpa-on-model-deployments",
+        "router-ha-needs-three-nodes",
+    }
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod", "edge"])
@@ -29,18 +31,26 @@ def test_plans_are_byte_identical(stack):
 
 
 def test_hpa_in_compute_namespace_fails_check():
-    result = run_preflight("check", "--config", str(FIXTURES / "Pulumi.hpa-in-compute-namespace.yaml"),
-                           "--format", "json")
+    result = run_preflight(
+        "check",
+        "--config",
+        str(FIXTURES / "Pulumi.hpa-in-compute-namespace.yaml"),
+        "--format",
+        "json",
+    )
     assert result.returncode == 1
     violations = json.loads(result.stdout)["violations"]
     assert [v["policy"] for v in violations] == ["no-hpa-on-model-deployments"]
     assert violations[0]["enforcementLevel"] == "mandatory"
-    assert violations[0]["urn"].endswith("::azureml-manifests-horizontalpodautoscaler-azureml-dev-score-hpa")
+    assert violations[0]["urn"].endswith(
+        "::azureml-manifests-horizontalpodautoscaler-azureml-dev-score-hpa"
+    )
 
 
 def test_ha_on_two_nodes_fails_check_naming_the_policy():
-    result = run_preflight("check", "--config", str(FIXTURES / "Pulumi.ha-two-nodes.yaml"),
-                           "--format", "json")
+    result = run_preflight(
+        "check", "--config", str(FIXTURES / "Pulumi.ha-two-nodes.yaml"), "--format", "json"
+    )
     assert result.returncode == 2
     errors = json.loads(result.stdout)["errors"]
     assert errors[0]["path"].endswith("extension.inferenceRouterHA")
@@ -53,7 +63,7 @@ def test_ha_policy_gates_any_program(tmp_path):
     program.mkdir()
     (program / "Pulumi.yaml").write_text("name: raw\nruntime: python\n")
     (program / "Pulumi.dev.yaml").write_text("config: {}\n")
-    (program / "__main__.py").write_text('''
+    (program / "__main__.py").write_text("""
 from pulumi_azure_native import containerservice, kubernetesconfiguration
 cluster = containerservice.ManagedCluster("aks", resource_group_name="rg", resource_name_="small",
     agent_pool_profiles=[{"name": "sys", "count": 1, "mode": "System", "vm_size": "Standard_D4s_v5"}])
@@ -65,55 +75,77 @@ kubernetesconfiguration.Extension("ml", resource_group_name="rg", cluster_name="
     configuration_settings={"enableInference": "True", "inferenceRouterServiceType": "loadBalancer",
                             "allowInsecureConnections": "True"},
     opts=__import__("pulumi").ResourceOptions(depends_on=[cluster]))
-''')
+""")
     result = run_preflight("check", "--program", str(program), "--format", "json")
     assert result.returncode == 1, result.stderr
     violations = json.loads(result.stdout)["violations"]
     assert [v["policy"] for v in violations] == ["router-ha-needs-three-nodes"]
-    assert "only 2 node(s)" in violations[0]["message"]   # the separate AgentPool counts
+    assert "only 2 node(s)" in violations[0]["message"]  # the separate AgentPool counts
 
 
 def test_no_secret_in_any_output(tmp_path):
     stack = tmp_path / "Pulumi.secret.yaml"
-    text = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text().replace(
-        "    allowInsecureConnections: true\n", "    sslCname: scoring.contoso.com\n")
-    text += "  azureml-k8s:sslCertPem: {secure: v1:abc}\n  azureml-k8s:sslKeyPem: {secure: v1:def}\n"
+    text = (
+        (ROOT / "stacks" / "Pulumi.dev.yaml")
+        .read_text()
+        .replace("    allowInsecureConnections: true\n", "    sslCname: scoring.contoso.com\n")
+    )
+    text += (
+        "  azureml-k8s:sslCertPem: {secure: v1:abc}\n  azureml-k8s:sslKeyPem: {secure: v1:def}\n"
+    )
     stack.write_text(text)
-    outputs = [run_preflight("preview", "--config", str(stack), "--format", f).stdout
-               for f in ("json", "text", "markdown", "dot")]
+    outputs = [
+        run_preflight("preview", "--config", str(stack), "--format", f).stdout
+        for f in ("json", "text", "markdown", "dot")
+    ]
     outputs.append(run_preflight("check", "--config", str(stack), "--format", "json").stdout)
     plan = json.loads(outputs[0])
     ext = next(r for r in plan["resources"] if r["type"].endswith(":Extension"))
     assert ext["inputs"]["configurationProtectedSettings"] == {
-        "scoringFe.sslCert": "[secret]", "scoringFe.sslKey": "[secret]"}
+        "scoringFe.sslCert": "[secret]",
+        "scoringFe.sslKey": "[secret]",
+    }
     for out in outputs:
         assert out
-        for leak in ("preflight-secret-placeholder", "cHJlZmxpZ2h0", "preflight-placeholder",
-                     "token:", "v1:abc"):
+        for leak in (
+            "preflight-secret-placeholder",
+            "cHJlZmxpZ2h0",
+            "preflight-placeholder",
+            "token:",
+            "v1:abc",
+        ):
             assert leak not in out
 
 
 def test_diff_flags_disruptive_and_replacing_changes(tmp_path):
     base = run_preflight("preview", "--stack", "prod", "--format", "json").stdout
-    changed = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text().replace(
-        "sslCname: scoring.ml.contoso.com", "sslCname: score.ml.contoso.com").replace(
-        "name: mlprod", "name: mlprod2")
+    changed = (
+        (ROOT / "stacks" / "Pulumi.prod.yaml")
+        .read_text()
+        .replace("sslCname: scoring.ml.contoso.com", "sslCname: score.ml.contoso.com")
+        .replace("name: mlprod", "name: mlprod2")
+    )
     (tmp_path / "Pulumi.prod.yaml").write_text(changed)
-    head = run_preflight("preview", "--config", str(tmp_path / "Pulumi.prod.yaml"), "--format", "json").stdout
+    head = run_preflight(
+        "preview", "--config", str(tmp_path / "Pulumi.prod.yaml"), "--format", "json"
+    ).stdout
     (tmp_path / "base.json").write_text(base)
     (tmp_path / "head.json").write_text(head)
     text = run_preflight("diff", str(tmp_path / "base.json"), str(tmp_path / "head.json")).stdout
     assert "DISRUPTIVE: sslCname changed" in text
     assert "REPLACES" in text
-    md = run_preflight("diff", str(tmp_path / "base.json"), str(tmp_path / "head.json"),
-                       "--format", "markdown").stdout
+    md = run_preflight(
+        "diff", str(tmp_path / "base.json"), str(tmp_path / "head.json"), "--format", "markdown"
+    ).stdout
     assert "**Disrupts**" in md and "**Replaces**" in md
 
 
 def test_preview_formats():
     text = run_preflight("preview", "--stack", "dev").stdout
     assert "azure-native:containerservice:ManagedCluster" in text and "to create" in text
-    assert run_preflight("preview", "--stack", "dev", "--format", "dot").stdout.startswith("digraph")
+    assert run_preflight("preview", "--stack", "dev", "--format", "dot").stdout.startswith(
+        "digraph"
+    )
     assert "| + |" in run_preflight("preview", "--stack", "dev", "--format", "markdown").stdout
 
 
@@ -123,17 +155,45 @@ def _bad(tmp_path, name, text):
     return str(path)
 
 
-@pytest.mark.parametrize("args,code,fragment", [
-    (lambda t: ["check", "--config", _bad(t, "Pulumi.x.yaml", "config:\n  a: [1,\n")], 2, "not valid YAML"),
-    (lambda t: ["check", "--config", _bad(t, "Pulumi.x.yaml", (ROOT / "stacks/Pulumi.dev.yaml").read_text()
-                                          .replace("enableTraining", "enableTraning"))], 2,
-     "did you mean 'enableTraining'"),
-    (lambda t: ["check", "--stack", "nope"], 2, "known stacks: dev, edge, prod"),
-    (lambda t: ["check", "--config", str(t / "missing.yaml")], 2, "cannot read"),
-    (lambda t: ["preview", "--bogus"], 64, "unrecognized arguments"),
-    (lambda t: ["check", "--stack", "dev", "--policy-config", _bad(t, "p.json", '{"nope": "mandatory"}')],
-     2, "unknown policy 'nope'"),
-])
+@pytest.mark.parametrize(
+    "args,code,fragment",
+    [
+        (
+            lambda t: ["check", "--config", _bad(t, "Pulumi.x.yaml", "config:\n  a: [1,\n")],
+            2,
+            "not valid YAML",
+        ),
+        (
+            lambda t: [
+                "check",
+                "--config",
+                _bad(
+                    t,
+                    "Pulumi.x.yaml",
+                    (ROOT / "stacks/Pulumi.dev.yaml")
+                    .read_text()
+                    .replace("enableTraining", "enableTraning"),
+                ),
+            ],
+            2,
+            "did you mean 'enableTraining'",
+        ),
+        (lambda t: ["check", "--stack", "nope"], 2, "known stacks: dev, edge, prod"),
+        (lambda t: ["check", "--config", str(t / "missing.yaml")], 2, "cannot read"),
+        (lambda t: ["preview", "--bogus"], 64, "unrecognized arguments"),
+        (
+            lambda t: [
+                "check",
+                "--stack",
+                "dev",
+                "--policy-config",
+                _bad(t, "p.json", '{"nope": "mandatory"}'),
+            ],
+            2,
+            "unknown policy 'nope'",
+        ),
+    ],
+)
 def test_bad_input(tmp_path, args, code, fragment):
     result = run_preflight(*args(tmp_path))
     assert result.returncode == code, result.stdout + result.stderr
@@ -164,7 +224,14 @@ def test_policy_pack_that_crashes(tmp_path):
 
 def test_policy_config_can_downgrade(tmp_path):
     config = _bad(tmp_path, "p.json", '{"no-hpa-on-model-deployments": "advisory"}')
-    result = run_preflight("check", "--config", str(FIXTURES / "Pulumi.hpa-in-compute-namespace.yaml"),
-                           "--policy-config", config, "--format", "json")
+    result = run_preflight(
+        "check",
+        "--config",
+        str(FIXTURES / "Pulumi.hpa-in-compute-namespace.yaml"),
+        "--policy-config",
+        config,
+        "--format",
+        "json",
+    )
     assert result.returncode == 0
     assert json.loads(result.stdout)["violations"][0]["enforcementLevel"] == "advisory"

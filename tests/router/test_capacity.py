@@ -75,7 +75,9 @@ def test_reaction_time_and_burst():
     assert capacity.reaction_min_instances(50, 0.2, 10, 61) == 10
     assert capacity.reaction_min_instances(50, 0.2, 10, 61, max_wait_s=1.0) == 10  # ceil(9.09)
     assert capacity.reaction_min_instances(50, 0.2, 10, 61, max_wait_s=5.0) == 7  # ceil(6.67)
-    assert capacity.reaction_min_instances(50, 0.2, 100, 5, max_wait_s=5.0) == 5  # only the 5 s until help arrives
+    assert (
+        capacity.reaction_min_instances(50, 0.2, 100, 5, max_wait_s=5.0) == 5
+    )  # only the 5 s until help arrives
 
 
 def test_ramp_headroom():
@@ -88,7 +90,11 @@ def test_ramp_headroom():
 def test_node_fit_counts_every_resource_and_reports_pending():
     pools = [
         {"name": "cpu", "count": 5, "allocatable": {"cpu": "7800m", "memory": "28Gi"}},
-        {"name": "gpu", "count": 2, "allocatable": {"cpu": 24, "memory": "200Gi", "nvidia.com/gpu": 2}},
+        {
+            "name": "gpu",
+            "count": 2,
+            "allocatable": {"cpu": 24, "memory": "200Gi", "nvidia.com/gpu": 2},
+        },
     ]
     gpu = capacity.node_fit(10, {"cpu": 1, "memory": "4Gi", "gpu": 1}, pools)
     assert [(p.per_node, p.replicas) for p in gpu.pools] == [(0, 0), (2, 4)]
@@ -100,7 +106,11 @@ def test_node_fit_counts_every_resource_and_reports_pending():
 
 
 def test_node_fit_cpu_is_exact_in_millicores():
-    fit = capacity.node_fit(3, {"cpu": "300m", "memory": "1Mi"}, [{"name": "a", "count": 1, "allocatable": {"cpu": "900m", "memory": "1Gi"}}])
+    fit = capacity.node_fit(
+        3,
+        {"cpu": "300m", "memory": "1Mi"},
+        [{"name": "a", "count": 1, "allocatable": {"cpu": "900m", "memory": "1Gi"}}],
+    )
     assert fit.pending == 0  # 0.9 / 0.3 is 2.9999999999999996 in floating point
 
 
@@ -113,9 +123,21 @@ def test_node_fit_cpu_is_exact_in_millicores():
         (lambda: capacity.formula_replicas(20, 10, 1, 70), "target_utilization"),
         (lambda: capacity.size(20, 10, slo_wait_ms=100, slo_percentile=100), "slo_percentile"),
         (lambda: capacity.slo_replicas(20, 10, 100, arrival_cv2=-1), "arrival_cv2"),
-        (lambda: capacity.node_fit(1, {"cpu": "1x", "memory": "1Gi"}, [{"name": "a", "count": 1, "allocatable": {"cpu": 1, "memory": "1Gi"}}]), "requests.cpu"),
+        (
+            lambda: capacity.node_fit(
+                1,
+                {"cpu": "1x", "memory": "1Gi"},
+                [{"name": "a", "count": 1, "allocatable": {"cpu": 1, "memory": "1Gi"}}],
+            ),
+            "requests.cpu",
+        ),
         (lambda: capacity.node_fit(1, {"cpu": 1, "memory": "1Gi"}, []), "pools"),
-        (lambda: capacity.node_fit(1, {"cpu": 1, "memory": "1Gi"}, [{"name": "a", "count": -1, "allocatable": {}}]), "pools[0].count"),
+        (
+            lambda: capacity.node_fit(
+                1, {"cpu": 1, "memory": "1Gi"}, [{"name": "a", "count": -1, "allocatable": {}}]
+            ),
+            "pools[0].count",
+        ),
     ],
 )
 def test_invalid_input_names_the_argument(call, field):

@@ -21,7 +21,9 @@ def test_mmc_queue_wait_matches_erlang_c():
     # over 20 seeds: its standard deviation was 0.6 % for both the mean and the p99 (largest
     # 1.4 %; about 0.85 % at 2 million requests). 3 % is about 5 standard errors: no seed should
     # fail it, while a real bias of a few percent would.
-    result = simulate(traffic.poisson(700, 8600), ServiceTime(0.01), fixed(10), NO_TIMEOUT, seed=2024)
+    result = simulate(
+        traffic.poisson(700, 8600), ServiceTime(0.01), fixed(10), NO_TIMEOUT, seed=2024
+    )
     assert result.requests > 5_900_000
     assert result.wait.mean == pytest.approx(queueing.mean_wait(10, 700, 0.01), rel=0.03)
     assert result.wait.p99 == pytest.approx(queueing.wait_percentile(10, 700, 0.01, 99), rel=0.03)
@@ -30,7 +32,9 @@ def test_mmc_queue_wait_matches_erlang_c():
 def test_slots_are_what_counts():
     # 5 replicas x 2 concurrent requests are the same 10-server queue as 10 x 1, bit for bit.
     shape, service = traffic.poisson(700, 200), ServiceTime(0.01)
-    two = simulate(shape, service, fixed(5), RequestSettings(max_concurrent_requests_per_instance=2), seed=3)
+    two = simulate(
+        shape, service, fixed(5), RequestSettings(max_concurrent_requests_per_instance=2), seed=3
+    )
     one = simulate(shape, service, fixed(10), RequestSettings(), seed=3)
     assert (two.wait, two.latency, two.requests) == (one.wait, one.latency, one.requests)
 
@@ -43,8 +47,15 @@ def test_simulation_confirms_the_latency_goal_size():
     assert (replicas, capacity.formula_replicas(rps, seconds)) == (13, 15)
     shares = {}
     for r in (replicas - 1, replicas):
-        result = simulate(traffic.poisson(rps, 2000), ServiceTime(seconds), fixed(r), NO_TIMEOUT,
-                          seed=5, slo_wait_ms=goal, router_overhead_ms=15)
+        result = simulate(
+            traffic.poisson(rps, 2000),
+            ServiceTime(seconds),
+            fixed(r),
+            NO_TIMEOUT,
+            seed=5,
+            slo_wait_ms=goal,
+            router_overhead_ms=15,
+        )
         shares[r] = result.slo_wait_violations / result.requests
     # Erlang C predicts 0.67 % of requests over the goal with 13 replicas and 3.7 % with 12.
     assert shares[replicas] < 0.01 < shares[replicas - 1]
@@ -53,13 +64,21 @@ def test_simulation_confirms_the_latency_goal_size():
 def test_requests_that_time_out_in_the_queue_use_no_replica_time():
     # One replica serving 10 rps (0.1 s each) offered 20 rps: about every other request waits
     # the whole 1 s timeout and is dropped without being served.
-    result = simulate(traffic.constant(20, 100), ServiceTime(0.1, "deterministic"), fixed(1),
-                      RequestSettings(request_timeout_ms=1000), seed=1, router_overhead_ms=0)
+    result = simulate(
+        traffic.constant(20, 100),
+        ServiceTime(0.1, "deterministic"),
+        fixed(1),
+        RequestSettings(request_timeout_ms=1000),
+        seed=1,
+        router_overhead_ms=0,
+    )
     served = result.requests - result.dropped
     assert result.requests == 2000
     assert 990 <= served <= 1011  # 100 s of one replica, plus what it finishes after the end
     assert result.timeouts >= result.dropped > 900
-    assert result.latency.p999 <= 1.0 * 1.001  # nobody waits past the timeout (histogram bins: 0.1 %)
+    assert (
+        result.latency.p999 <= 1.0 * 1.001
+    )  # nobody waits past the timeout (histogram bins: 0.1 %)
 
 
 def test_fixed_deployment_cost_and_no_scaling():
@@ -69,8 +88,14 @@ def test_fixed_deployment_cost_and_no_scaling():
 
 
 def test_autoscaling_follows_a_step_and_reports_its_cost():
-    result = simulate(traffic.step(20, 80, 600, 1800), ServiceTime(0.2), ScaleSettings(min_instances=4, max_instances=40),
-                      seed=1, start_delay_s=30, slo_latency_ms=1000)
+    result = simulate(
+        traffic.step(20, 80, 600, 1800),
+        ServiceTime(0.2),
+        ScaleSettings(min_instances=4, max_instances=40),
+        seed=1,
+        start_delay_s=30,
+        slo_latency_ms=1000,
+    )
     series = result.series
     before = [r for t, r in zip(series.time_s, series.ready) if 300 <= t <= 600]
     after = [r for t, r in zip(series.time_s, series.ready) if t >= 1200]
@@ -84,17 +109,28 @@ def test_offered_load_series():
     series = result.series
     assert len(series.time_s) <= 500 and series.time_s[-1] == 600
     assert all(math.isclose(v, 50) for v in series.offered_rps)
-    assert all(p50 is not None and p50 <= p99 for p50, p99 in zip(series.latency_p50_s, series.latency_p99_s))
+    assert all(
+        p50 is not None and p50 <= p99
+        for p50, p99 in zip(series.latency_p50_s, series.latency_p99_s)
+    )
 
 
 def test_same_seed_same_result():
-    run = lambda seed: simulate(traffic.sinusoid(40, 30, 600, 600), ServiceTime(0.1, "lognormal", 2.0),  # noqa: E731
-                                ScaleSettings(min_instances=1, max_instances=20), seed=seed).to_dict()
+    def run(seed):
+        return simulate(
+            traffic.sinusoid(40, 30, 600, 600),
+            ServiceTime(0.1, "lognormal", 2.0),  # noqa: E731
+            ScaleSettings(min_instances=1, max_instances=20),
+            seed=seed,
+        ).to_dict()
+
     assert run(11) == run(11)
     assert run(11) != run(12)
 
 
-@pytest.mark.parametrize(("distribution", "cv2"), [("exponential", 1.0), ("deterministic", 0.0), ("lognormal", 4.0)])
+@pytest.mark.parametrize(
+    ("distribution", "cv2"), [("exponential", 1.0), ("deterministic", 0.0), ("lognormal", 4.0)]
+)
 def test_service_time_distributions(distribution, cv2):
     samples = ServiceTime(0.2, distribution, cv=2.0).sample(np.random.default_rng(1), 200_000)
     assert samples.mean() == pytest.approx(0.2, rel=0.03)
@@ -107,9 +143,18 @@ def test_service_time_distributions(distribution, cv2):
         (lambda: ServiceTime(0), "request_time_s"),
         (lambda: ServiceTime(1, "normal"), "service_distribution"),
         (lambda: simulate(traffic.poisson(1, 10), ServiceTime(1), seed=-1), "seed"),
-        (lambda: simulate(traffic.poisson(1, 10), ServiceTime(1), fixed(2), initial_replicas=3), "initial_replicas"),
-        (lambda: simulate(traffic.poisson(1, 10), ServiceTime(1), slo_latency_ms=0), "slo_latency_ms"),
-        (lambda: simulate(traffic.poisson(1, 10), ServiceTime(1), start_delay_s=-1), "start_delay_s"),
+        (
+            lambda: simulate(traffic.poisson(1, 10), ServiceTime(1), fixed(2), initial_replicas=3),
+            "initial_replicas",
+        ),
+        (
+            lambda: simulate(traffic.poisson(1, 10), ServiceTime(1), slo_latency_ms=0),
+            "slo_latency_ms",
+        ),
+        (
+            lambda: simulate(traffic.poisson(1, 10), ServiceTime(1), start_delay_s=-1),
+            "start_delay_s",
+        ),
     ],
 )
 def test_invalid_simulation_input(call, field):

@@ -57,7 +57,11 @@ def test_csv_times(tmp_path):
     path.write_text("time\n0.5\n1.25\n1.25\n3\n")
     shape = traffic.from_csv(str(path), "times")
     assert shape.duration_s == 4 and arrivals(shape).tolist() == [0.5, 1.25, 1.25, 3.0]
-    assert arrivals(traffic.from_csv(str(path), "times", duration_s=2)).tolist() == [0.5, 1.25, 1.25]
+    assert arrivals(traffic.from_csv(str(path), "times", duration_s=2)).tolist() == [
+        0.5,
+        1.25,
+        1.25,
+    ]
 
 
 def test_csv_rates(tmp_path):
