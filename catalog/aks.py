@@ -24,6 +24,8 @@ TAINT = re.compile(
     r"^[A-Za-z0-9][-A-Za-z0-9_./]*=[-A-Za-z0-9_.]*:(NoSchedule|PreferNoSchedule|NoExecute)$"
 )
 MAX_AUTHORIZED_IP_RANGES = 200
+# Azure ML's router (azureml-fe) runs 3 replicas with inferenceRouterHA, one per node (seeds/001).
+HA_MIN_NODES = 3
 PROD_MIN_VCPU = 4
 PROD_MIN_MEMORY_GIB = 14
 
@@ -31,3 +33,13 @@ PROD_MIN_MEMORY_GIB = 14
 # accounts are disabled (Azure/AML-Kubernetes docs/azureml-aks-ta-support.md). One binding per
 # workspace; computes attached before the binding must be re-attached.
 TRUSTED_ACCESS_ROLE = "Microsoft.MachineLearningServices/workspaces/mlworkload"
+
+
+def sure_nodes(count: object, min_count: object, autoscale: object) -> int:
+    """Nodes a pool is sure to have: minCount under the cluster autoscaler, else its count.
+
+    Accepts values as settings hold them (ints, bools) and as the engine hands them to policies
+    (floats, "true" strings); a missing value counts as zero.
+    """
+    chosen = min_count if str(autoscale).lower() == "true" else count
+    return int(chosen or 0)

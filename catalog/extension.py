@@ -21,16 +21,21 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from catalog import arm, regions
+from catalog.aks import HA_MIN_NODES
 
 EXTENSION_TYPE = "Microsoft.AzureML.Kubernetes"
 RELEASE_NAMESPACE = "azureml"  # the CLI forces it, whatever --release-namespace says
 RELEASE_TRAIN = "stable"
 ARM_TYPE = "Microsoft.KubernetesConfiguration/extensions"
 
-# cluster kind -> (clusterRp, clusterResourceName) of the extension resource.
+# cluster kind -> its ARM kind, whose namespace and type are the extension's clusterRp and
+# clusterResourceName.
+CLUSTER_KINDS = {"aks": arm.MANAGED_CLUSTER, "arc": arm.CONNECTED_CLUSTER}
 CLUSTER_RP = {
-    "aks": ("Microsoft.ContainerService", "managedClusters"),
-    "arc": ("Microsoft.Kubernetes", "connectedClusters"),
+    kind: (arm_kind.namespace, arm_kind.types[0]) for kind, arm_kind in CLUSTER_KINDS.items()
 }
 
 
@@ -92,9 +97,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cluster_name": ("clusterId", "prometheus.prometheusSpec.externalLabels.cluster_name"),
 }
 
-# Azure ML's router runs 3 replicas with inferenceRouterHA; it needs 3 nodes (seeds/001).
-HA_MIN_NODES = 3
-
 # Changing these on a running extension disrupts workloads (deploy-extension.md, CLI update
 # prompt). Disabling a feature is disruptive; enabling it is not.
 DISRUPTIVE_ON_CHANGE = (
@@ -136,10 +138,8 @@ class ClusterFacts:
 
     @property
     def resource_id(self) -> str:
-        rp, resource = CLUSTER_RP[self.kind]
-        return (
-            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
-            f"/providers/{rp}/{resource}/{self.name}"
+        return arm.build(
+            self.subscription_id, self.resource_group, CLUSTER_KINDS[self.kind], self.name
         )
 
 
@@ -147,9 +147,13 @@ def _lookup(settings: Mapping[str, str], protected: Mapping[str, str], key: str)
     return settings.get(key, protected.get(key))
 
 
-def validate(settings: Mapping[str, str], protected: Mapping[str, str]) -> None:
+def validate(
+    settings: Mapping[str, str], protected: Mapping[str, str], *, pem_pair: bool = False
+) -> None:
     """Every rejection of `az k8s-extension create`, in the CLI's order.
 
+    pem_pair: a PEM certificate and key are supplied other than by protected file paths (from
+    secret config), which the CLI would see as the pair sslCertPemFile + sslKeyPemFile.
     Raises ExtensionConfigError naming the key at fault and the fix.
     """
     both = sorted(set(settings) & set(protected))
@@ -169,7 +173,9 @@ def validate(settings: Mapping[str, str], protected: Mapping[str, str]) -> None:
         return
     insecure = is_true(_lookup(settings, protected, "allowInsecureConnections"))
     ssl_secret = _lookup(settings, protected, "sslSecret")
-    pem_pair = bool(protected.get("sslCertPemFile")) and bool(protected.get("sslKeyPemFile"))
+    pem_pair = pem_pair or (
+        bool(protected.get("sslCertPemFile")) and bool(protected.get("sslKeyPemFile"))
+    )
     if not (pem_pair or ssl_secret or insecure):
         raise ExtensionConfigError(
             "allowInsecureConnections",
@@ -227,16 +233,18 @@ def cli_configuration(
     cluster: ClusterFacts,
     *,
     pem: Mapping[str, str] | None = None,
-    relay: Mapping[str, str] | None = None,
-) -> tuple[dict[str, str], dict[str, str]]:
+    relay: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """What `az k8s-extension create` sends as configurationSettings and
     configurationProtectedSettings for these inputs.
 
     settings / protected: the user's --config / --config-protected key=value pairs.
-    pem: the contents of the files named by sslCertPemFile / sslKeyPemFile (the CLI reads them).
-    relay: on Arc, the relay the CLI creates: {"connectionString", "hybridConnectionId"}.
+    pem: the certificate and key (keys sslCertPemFile / sslKeyPemFile), as the CLI reads them from
+    the files; they may come from elsewhere (secret config), with no paths in `protected`.
+    relay: on Arc, the relay the CLI creates: {"connectionString", "hybridConnectionId"}. Its
+    values are passed through untouched (they may be deploy-time values, such as Pulumi Outputs).
     """
-    validate(settings, protected)
+    validate(settings, protected, pem_pair=bool(pem))
     out = dict(settings)
     prot = dict(protected)
     training = is_true(_lookup(settings, protected, "enableTraining"))
@@ -254,7 +262,7 @@ def cli_configuration(
         elif str(_lookup(settings, protected, "internalLoadBalancerProvider")).lower() == "azure":
             out[INTERNAL_LB_KEY] = wire_bool(True)
         if not is_true(_lookup(settings, protected, "allowInsecureConnections")):
-            if protected.get("sslCertPemFile") and protected.get("sslKeyPemFile"):
+            if pem or (protected.get("sslCertPemFile") and protected.get("sslKeyPemFile")):
                 pem = pem or {}
                 for path_key, internal in (
                     ("sslCertPemFile", SSL_CERT_KEY),
@@ -276,7 +284,7 @@ def cli_configuration(
     if cluster.kind == "arc" and cluster.distribution.lower() == "openshift":
         out["openshift"] = "true"
 
-    location = cluster.location.replace(" ", "").lower()
+    location = regions.normalize(cluster.location)
     out.setdefault("cluster_name", cluster.resource_id)
     # The CLI reads a misspelt key here, so `domain` is always overwritten.
     out["domain"] = f"{location}.cloudapp.azure.com"

@@ -11,13 +11,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from catalog import tokens
 from stacks.settings import Manifest
-
-
-def type_token(api_version: str, kind: str) -> str:
-    """The pulumi-kubernetes token: core objects live under `core/v1`."""
-    group_version = api_version if "/" in api_version else f"core/{api_version}"
-    return f"kubernetes:{group_version}:{kind}"
 
 
 class KubernetesObject(pulumi.CustomResource):
@@ -27,7 +22,9 @@ class KubernetesObject(pulumi.CustomResource):
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(version=k8s._utilities.get_version())
         )
-        super().__init__(type_token(body["apiVersion"], body["kind"]), name, dict(body), opts)
+        super().__init__(
+            tokens.kubernetes_token(body["apiVersion"], body["kind"]), name, dict(body), opts
+        )
 
 
 class ExtraManifests(pulumi.ComponentResource):

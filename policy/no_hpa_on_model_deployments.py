@@ -11,7 +11,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from catalog import kubernetes as k
+from catalog import kubernetes, tokens
 from policy.resources import get, of_type
 
 NAME = "no-hpa-on-model-deployments"
@@ -19,15 +19,15 @@ NAME = "no-hpa-on-model-deployments"
 
 def _compute_namespaces(resources: list[PolicyResource]) -> set[str]:
     namespaces = set()
-    for compute in of_type(resources, k.COMPUTE_TYPE):
-        if get(compute.props, "properties", "computeType") == k.KUBERNETES_COMPUTE:
+    for compute in of_type(resources, tokens.COMPUTE):
+        if get(compute.props, "properties", "computeType") == kubernetes.KUBERNETES_COMPUTE:
             namespaces.add(
                 get(
                     compute.props,
                     "properties",
                     "properties",
                     "namespace",
-                    default=k.DEFAULT_NAMESPACE,
+                    default=kubernetes.DEFAULT_NAMESPACE,
                 )
             )
     return namespaces
@@ -36,7 +36,7 @@ def _compute_namespaces(resources: list[PolicyResource]) -> set[str]:
 def _deployment_names(resources: list[PolicyResource]) -> set[str]:
     """Kubernetes names an Azure ML online deployment's pods may carry."""
     names = set()
-    for d in of_type(resources, k.ONLINE_DEPLOYMENT_TYPE):
+    for d in of_type(resources, tokens.ONLINE_DEPLOYMENT):
         deployment, endpoint = get(d.props, "deploymentName"), get(d.props, "endpointName")
         if deployment:
             names.add(deployment)
@@ -47,7 +47,7 @@ def _deployment_names(resources: list[PolicyResource]) -> set[str]:
 
 def _azureml_labelled(labels) -> bool:
     return any(
-        key in k.AZUREML_LABEL_KEYS or key.startswith(k.AZUREML_LABEL_PREFIX)
+        key in kubernetes.AZUREML_LABEL_KEYS or key.startswith(kubernetes.AZUREML_LABEL_PREFIX)
         for key in (labels or {})
     )
 
@@ -57,7 +57,7 @@ def _workloads(resources: list[PolicyResource]) -> dict[tuple[str, str, str], Po
     for r in resources:
         if r.resource_type.startswith("kubernetes:") and get(r.props, "metadata", "name"):
             kind = r.resource_type.rsplit(":", 1)[1]
-            ns = get(r.props, "metadata", "namespace", default=k.DEFAULT_NAMESPACE)
+            ns = get(r.props, "metadata", "namespace", default=kubernetes.DEFAULT_NAMESPACE)
             out[(kind, ns, get(r.props, "metadata", "name"))] = r
     return out
 
@@ -67,8 +67,8 @@ def validate(args: StackValidationArgs, report: ReportViolation) -> None:
     namespaces = _compute_namespaces(resources)
     deployments = _deployment_names(resources)
     workloads = _workloads(resources)
-    for scaler in of_type(resources, *k.AUTOSCALER_TYPES):
-        ns = get(scaler.props, "metadata", "namespace", default=k.DEFAULT_NAMESPACE)
+    for scaler in of_type(resources, *tokens.AUTOSCALERS):
+        ns = get(scaler.props, "metadata", "namespace", default=kubernetes.DEFAULT_NAMESPACE)
         target = get(scaler.props, "spec", "scaleTargetRef", default={})
         target_kind = get(target, "kind", default="Deployment")
         target_name = get(target, "name")

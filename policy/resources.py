@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from catalog.kubernetes import base_type
+from catalog.tokens import base_type
 
 
 def of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:
@@ -32,7 +32,3 @@ def related(resource: PolicyResource) -> list[PolicyResource]:
     for deps in resource.property_dependencies.values():
         out.extend(deps)
     return out
-
-
-def truthy(value: Any) -> bool:
-    return str(value).lower() == "true"

@@ -11,18 +11,15 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from catalog import extension as ext
-from catalog import kubernetes as k
-from policy.resources import get, of_type, related, truthy
+from catalog import aks, arm, tokens
+from catalog.extension import CLUSTER_RP, EXTENSION_TYPE, is_true
+from policy.resources import get, of_type, related
 
 NAME = "router-ha-needs-three-nodes"
 
 
 def _pool_nodes(pool) -> int:
-    """Nodes a pool is sure to have: minCount under the autoscaler, else its count."""
-    if truthy(get(pool, "enableAutoScaling")):
-        return int(get(pool, "minCount", default=0))
-    return int(get(pool, "count", default=0))
+    return aks.sure_nodes(get(pool, "count"), get(pool, "minCount"), get(pool, "enableAutoScaling"))
 
 
 def _same(a, b) -> bool:
@@ -32,12 +29,12 @@ def _same(a, b) -> bool:
 def _aks_nodes(extension: PolicyResource, resources: list[PolicyResource]) -> int | None:
     rg, name = get(extension.props, "resourceGroupName"), get(extension.props, "clusterName")
     clusters = [
-        r for r in related(extension) if k.base_type(r.resource_type) == k.MANAGED_CLUSTER_TYPE
+        r for r in related(extension) if tokens.base_type(r.resource_type) == tokens.MANAGED_CLUSTER
     ]
     if not clusters:  # no graph edge: the same resource group and name is the same cluster
         clusters = [
             c
-            for c in of_type(resources, k.MANAGED_CLUSTER_TYPE)
+            for c in of_type(resources, tokens.MANAGED_CLUSTER)
             if _same(get(c.props, "resourceGroupName"), rg)
             and _same(get(c.props, "resourceName"), name)
         ]
@@ -45,7 +42,7 @@ def _aks_nodes(extension: PolicyResource, resources: list[PolicyResource]) -> in
         return None
     cluster = clusters[0]
     nodes = sum(_pool_nodes(p) for p in get(cluster.props, "agentPoolProfiles", default=[]))
-    for pool in of_type(resources, k.AGENT_POOL_TYPE):
+    for pool in of_type(resources, tokens.AGENT_POOL):
         if cluster in related(pool) or (
             _same(get(pool.props, "resourceGroupName"), rg)
             and _same(get(pool.props, "resourceName"), name)
@@ -58,35 +55,33 @@ def _arc_nodes(extension: PolicyResource, resources: list[PolicyResource]) -> in
     # Pulumi only reads a connected cluster and never shows reads to policies; a component that
     # attaches one (azureml-k8s:index:ArcCluster) carries its id and node count as outputs.
     rg, name = get(extension.props, "resourceGroupName"), get(extension.props, "clusterName")
-    suffix = f"/resourcegroups/{rg}/providers/microsoft.kubernetes/connectedclusters/{name}".lower()
     for r in resources:
-        cluster_id = get(r.props, "clusterResourceId")
+        cluster = arm.parse(get(r.props, tokens.CLUSTER_OUTPUT_RESOURCE_ID), arm.CONNECTED_CLUSTER)
+        nodes = get(r.props, tokens.CLUSTER_OUTPUT_NODE_COUNT)
         if (
-            isinstance(cluster_id, str)
-            and cluster_id.lower().endswith(suffix)
-            and get(r.props, "nodeCount") is not None
+            cluster
+            and nodes is not None
+            and _same(cluster.resource_group, rg)
+            and _same(cluster.name, name)
         ):
-            return int(get(r.props, "nodeCount"))
+            return int(nodes)
     return None
 
 
 def validate(args: StackValidationArgs, report: ReportViolation) -> None:
     resources = list(args.resources)
-    for extension in of_type(resources, k.EXTENSION_TYPE_TOKEN):
-        if (
-            str(get(extension.props, "extensionType", default="")).lower()
-            != ext.EXTENSION_TYPE.lower()
-        ):
+    for extension in of_type(resources, tokens.EXTENSION):
+        if str(get(extension.props, "extensionType", default="")).lower() != EXTENSION_TYPE.lower():
             continue
         settings = get(extension.props, "configurationSettings", default={})
-        if not truthy(get(settings, "enableInference")):
+        if not is_true(get(settings, "enableInference")):
             continue
         # Unset means the extension's default: HA on.
-        if not truthy(get(settings, "inferenceRouterHA", default="True")):
+        if not is_true(get(settings, "inferenceRouterHA", default="True")):
             continue
-        on_aks = get(extension.props, "clusterResourceName") == ext.CLUSTER_RP["aks"][1]
+        on_aks = get(extension.props, "clusterResourceName") == CLUSTER_RP["aks"][1]
         nodes = _aks_nodes(extension, resources) if on_aks else _arc_nodes(extension, resources)
-        if nodes is not None and nodes < ext.HA_MIN_NODES:
+        if nodes is not None and nodes < aks.HA_MIN_NODES:
             report(
                 f"inferenceRouterHA is on (3 azureml-fe replicas) but cluster "
                 f"'{get(extension.props, 'clusterName')}' is sure of only {nodes} node(s): "

@@ -7,7 +7,8 @@ from typing import Any
 
 from catalog import extension as ext
 from catalog import replacements
-from catalog.kubernetes import EXTENSION_TYPE_TOKEN, base_type
+from catalog.tokens import EXTENSION as EXTENSION_TYPE_TOKEN
+from catalog.tokens import base_type
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:

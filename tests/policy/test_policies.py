@@ -98,7 +98,7 @@ ARC_EXT = mutate(
     "Microsoft.Kubernetes",
 )
 ARC_HANDLE = {
-    "clusterResourceId": "/subscriptions/s/resourceGroups/rg/providers/"
+    "clusterResourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
     "Microsoft.Kubernetes/connectedClusters/aks",
     "nodeCount": 2,
 }
