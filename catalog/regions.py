@@ -87,3 +87,8 @@ AZUREML_CONTROL_PLANE_RANGES: dict[str, tuple[str, ...]] = {
         "52.156.193.50/32",
     ),
 }
+
+
+def control_plane_ranges(region: str) -> tuple[str, ...]:
+    """The AzureMachineLearning.<region> prefixes to admit on an AKS API server."""
+    return AZUREML_CONTROL_PLANE_RANGES.get(normalize(region), ())
