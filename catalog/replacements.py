@@ -7,6 +7,10 @@ cannot be changed in place (Microsoft.KubernetesConfiguration REST reference). K
 cannot change name, namespace or kind (Kubernetes API conventions).
 """
 
+import re
+
+from catalog import tokens
+
 AZURE_NATIVE_REPLACE = frozenset(
     {
         "location",
@@ -32,8 +36,27 @@ AZURE_NATIVE_REPLACE = frozenset(
 )
 KUBERNETES_REPLACE = frozenset({"apiVersion", "kind", "metadata.name", "metadata.namespace"})
 
+# Changes AKS refuses to make in place: the provider sends an update and AKS rejects it, so a diff
+# flags them with replacements and says what to do instead. Keyed by (type, path with list indices
+# as []). Source: learn.microsoft.com/azure/aks/manage-node-pools, Limitations: "You can't change
+# the VM size of a node pool after you create it" (resize-node-pool: add a pool with the new size,
+# cordon and drain the old one, then delete it; an in-place resize is only an AKS preview feature).
+_NEW_POOL = "AKS cannot change a node pool's VM size in place: a new pool is needed"
+NOT_IN_PLACE = {
+    (tokens.MANAGED_CLUSTER, "agentPoolProfiles[].vmSize"): _NEW_POOL,
+    (tokens.AGENT_POOL, "vmSize"): _NEW_POOL,
+}
+
+
+def not_in_place(resource_type: str, changed_path: str) -> str | None:
+    """Why a change cannot be applied in place and what it takes instead, or None."""
+    key = (tokens.base_type(resource_type), re.sub(r"\[\d+\]", "[]", changed_path))
+    return NOT_IN_PLACE.get(key)
+
 
 def replaces(resource_type: str, changed_path: str) -> bool:
+    if not_in_place(resource_type, changed_path):
+        return True
     package = resource_type.split(":")[0]
     top = changed_path.split(".")[0].split("[")[0]
     if package == "azure-native":
