@@ -24,6 +24,8 @@ TAINT = re.compile(
     r"^[A-Za-z0-9][-A-Za-z0-9_./]*=[-A-Za-z0-9_.]*:(NoSchedule|PreferNoSchedule|NoExecute)$"
 )
 MAX_AUTHORIZED_IP_RANGES = 200
+# The one range that means "no access except the AKS service"; it cannot be mixed with others.
+NO_ACCESS_RANGE = "0.0.0.0/32"
 # Azure ML's router (azureml-fe) runs 3 replicas with inferenceRouterHA, one per node (seeds/001).
 HA_MIN_NODES = 3
 PROD_MIN_VCPU = 4
@@ -33,6 +35,9 @@ PROD_MIN_MEMORY_GIB = 14
 # accounts are disabled (Azure/AML-Kubernetes docs/azureml-aks-ta-support.md). One binding per
 # workspace; computes attached before the binding must be re-attached.
 TRUSTED_ACCESS_ROLE = "Microsoft.MachineLearningServices/workspaces/mlworkload"
+# Trusted Access role binding names: 1 to 24 characters (Microsoft.ContainerService
+# trustedAccessRoleBindings REST reference, name pattern and length).
+TRUSTED_ACCESS_BINDING_NAME_MAX = 24
 
 
 def sure_nodes(count: object, min_count: object, autoscale: object) -> int:
@@ -43,3 +48,9 @@ def sure_nodes(count: object, min_count: object, autoscale: object) -> int:
     """
     chosen = min_count if str(autoscale).lower() == "true" else count
     return int(chosen or 0)
+
+
+def trusted_access_binding_name(workspace_name: str) -> str:
+    """One binding per workspace, named after it within AKS's length limit."""
+    name = f"azureml-{workspace_name}"[:TRUSTED_ACCESS_BINDING_NAME_MAX]
+    return name.rstrip("-").lower()

@@ -24,23 +24,28 @@ class Kind:
 
     namespace: str
     types: tuple[str, ...]
+    label: str  # what people call it, for messages
 
     @property
     def example(self) -> str:
         """How an id of this kind looks, for error messages."""
-        tail = "/".join(f"{t}/<{t.rstrip('s').lower()}>" for t in self.types)
+        tail = "/".join(f"{t}/<name>" for t in self.types)
         return f"/subscriptions/<id>/resourceGroups/<rg>/providers/{self.namespace}/{tail}"
 
 
-WORKSPACE = Kind("Microsoft.MachineLearningServices", ("workspaces",))
-MANAGED_CLUSTER = Kind("Microsoft.ContainerService", ("managedClusters",))
-CONNECTED_CLUSTER = Kind("Microsoft.Kubernetes", ("connectedClusters",))
-USER_ASSIGNED_IDENTITY = Kind("Microsoft.ManagedIdentity", ("userAssignedIdentities",))
-SUBNET = Kind("Microsoft.Network", ("virtualNetworks", "subnets"))
-LOG_ANALYTICS_WORKSPACE = Kind("Microsoft.OperationalInsights", ("workspaces",))
-DNS_ZONE = Kind("Microsoft.Network", ("dnszones",))
-PRIVATE_DNS_ZONE = Kind("Microsoft.Network", ("privateDnsZones",))
-FIREWALL_POLICY = Kind("Microsoft.Network", ("firewallPolicies",))
+WORKSPACE = Kind("Microsoft.MachineLearningServices", ("workspaces",), "workspace")
+MANAGED_CLUSTER = Kind("Microsoft.ContainerService", ("managedClusters",), "AKS cluster")
+CONNECTED_CLUSTER = Kind("Microsoft.Kubernetes", ("connectedClusters",), "connected cluster")
+USER_ASSIGNED_IDENTITY = Kind(
+    "Microsoft.ManagedIdentity", ("userAssignedIdentities",), "user-assigned identity"
+)
+SUBNET = Kind("Microsoft.Network", ("virtualNetworks", "subnets"), "subnet")
+LOG_ANALYTICS_WORKSPACE = Kind(
+    "Microsoft.OperationalInsights", ("workspaces",), "Log Analytics workspace"
+)
+DNS_ZONE = Kind("Microsoft.Network", ("dnszones",), "DNS zone")
+PRIVATE_DNS_ZONE = Kind("Microsoft.Network", ("privateDnsZones",), "private DNS zone")
+FIREWALL_POLICY = Kind("Microsoft.Network", ("firewallPolicies",), "firewall policy")
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ def parse(value: object, kind: Kind) -> ResourceId | None:
     """The parts of `value` when it is an id of `kind`, else None."""
     if not isinstance(value, str):
         return None
-    match = _ID.match(value)
+    match = _ID.fullmatch(value)
     if not match or match["ns"].lower() != kind.namespace.lower():
         return None
     parts = match["rest"].strip("/").split("/")

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes_sdk
 from pulumi_azure_native import (
     authorization,
     containerservice,
@@ -21,11 +21,11 @@ from pulumi_azure_native import (
     relay,
 )
 
-from catalog import aks
-from catalog import extension as ext
+from catalog import aks, arm, tokens
+from catalog import extension as catalog_extension
 from stacks.settings import AksCluster as AksSettings
 from stacks.settings import ArcCluster as ArcSettings
-from stacks.settings import Settings
+from stacks.settings import NodePool, Workspace
 
 # Built-in role "Azure Kubernetes Service RBAC Cluster Admin" (Microsoft Learn, "Azure built-in
 # roles"): lets the deploying identity apply in-cluster objects when local accounts are off.
@@ -34,29 +34,54 @@ AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 
 @dataclass(frozen=True)
 class ClusterHandle:
-    """What the rest of the platform needs to know about the cluster, whatever its kind."""
+    """What the rest of the platform needs to know about the cluster, whatever its kind: the
+    facts known at plan time, what dependents wait for, and how to reach its API server."""
 
-    kind: str  # "aks" | "arc"
-    facts: ext.ClusterFacts  # id, names, region and node count, all known at plan time
-    resource: pulumi.Resource  # the resource the extension must wait for
+    facts: catalog_extension.ClusterFacts
+    resource: pulumi.Resource  # the extension waits for it
+    attach_after: list[pulumi.Resource]  # compute attaches also wait for these (Trusted Access)
     kubeconfig: pulumi.Output[str]  # secret
-    provider: k8s.Provider
-    relay: dict[str, pulumi.Output[str]] | None = None  # Arc: connectionString, hybridConnectionId
+    provider: kubernetes_sdk.Provider
+    relay: RelayOutputs | None = None  # Arc only
 
     @property
     def id(self) -> str:
         return self.facts.resource_id
 
 
-def subscription_id(settings: Settings) -> str:
-    """The subscription the stack deploys to: from config, else from the signed-in identity."""
-    if settings.subscriptionId:
-        return settings.subscriptionId
-    return authorization.get_client_config().subscription_id
+@dataclass(frozen=True)
+class RelayOutputs:
+    """The Azure Relay hybrid connection the az CLI creates for the extension on Arc."""
+
+    connection_string: pulumi.Output[str]  # secret
+    hybrid_connection_id: pulumi.Output[str]
 
 
 def _decode_kubeconfig(result) -> str:
     return base64.b64decode(result.kubeconfigs[0].value).decode()
+
+
+def _register(component: pulumi.ComponentResource, handle: ClusterHandle) -> None:
+    """The cluster components' public outputs, under the names the policy pack reads."""
+    facts = handle.facts
+    component.kind = pulumi.Output.from_input(facts.kind)
+    component.cluster_resource_id = pulumi.Output.from_input(facts.resource_id)
+    component.cluster_name = pulumi.Output.from_input(facts.name)
+    component.resource_group_name = pulumi.Output.from_input(facts.resource_group)
+    component.region = pulumi.Output.from_input(facts.location)
+    component.node_count = pulumi.Output.from_input(facts.node_count)
+    component.kubeconfig = handle.kubeconfig
+    component.register_outputs(
+        {
+            "kind": component.kind,
+            tokens.CLUSTER_OUTPUT_RESOURCE_ID: component.cluster_resource_id,
+            "clusterName": component.cluster_name,
+            "resourceGroupName": component.resource_group_name,
+            "region": component.region,
+            tokens.CLUSTER_OUTPUT_NODE_COUNT: component.node_count,
+            "kubeconfig": component.kubeconfig,
+        }
+    )
 
 
 class AksCluster(pulumi.ComponentResource):
@@ -66,193 +91,207 @@ class AksCluster(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: Settings,
-        resource_group: pulumi.Resource,
-        resource_group_name: str,
+        cluster: AksSettings,
+        *,
+        facts: catalog_extension.ClusterFacts,
+        resource_group_name: pulumi.Input[str],
+        authorized_ranges: list[str],
+        production: bool,
+        container_insights: bool,
+        defender: bool,
+        workspace: Workspace | None = None,
+        deployer_object_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
-        super().__init__("azureml-k8s:index:AksCluster", name, None, opts)
-        c = settings.cluster
-        assert isinstance(c, AksSettings)
-        child = pulumi.ResourceOptions(parent=self, depends_on=[resource_group])
-        sub = subscription_id(settings)
-
-        subnet_id: pulumi.Input[str] | None = c.network.subnetId
-        if c.network.vnet is not None:
-            vnet = network.VirtualNetwork(
-                f"{name}-vnet",
-                resource_group_name=resource_group_name,
-                virtual_network_name=f"{c.name}-vnet",
-                location=settings.region,
-                address_space={"address_prefixes": [c.network.vnet.addressPrefix]},
-                opts=child,
-            )
-            subnet = network.Subnet(
-                f"{name}-subnet",
-                resource_group_name=resource_group_name,
-                virtual_network_name=f"{c.name}-vnet",
-                subnet_name="nodes",
-                address_prefix=c.network.vnet.subnetPrefix,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[vnet]),
-            )
-            subnet_id = subnet.id
-
-        workspace_id = c.monitoring.logAnalyticsWorkspaceId
-        if (settings.container_insights() or settings.defender()) and not workspace_id:
+        """facts: the cluster's plan-time facts (the same the extension is configured with).
+        deployer_object_id: the deploying identity, made cluster admin when local accounts are
+        off and the stack applies its own Kubernetes objects."""
+        super().__init__(tokens.AKS_CLUSTER_COMPONENT, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        subnet_id = self._subnet(name, cluster, facts.location, resource_group_name)
+        logs_id = cluster.monitoring.logAnalyticsWorkspaceId
+        if (container_insights or defender) and not logs_id:
             logs = operationalinsights.Workspace(
                 f"{name}-logs",
                 resource_group_name=resource_group_name,
-                workspace_name=f"{c.name}-logs",
-                location=settings.region,
+                workspace_name=f"{cluster.name}-logs",
+                location=facts.location,
                 sku={"name": "PerGB2018"},
                 retention_in_days=30,
                 opts=child,
             )
-            workspace_id = logs.id
+            logs_id = logs.id
 
-        pools = [self._pool(p, subnet_id) for p in c.nodePools]
         # The cluster autoscaler owns the node count of autoscaled pools; Pulumi must not reset it.
-        ignore = [f"agentPoolProfiles[{i}].count" for i, p in enumerate(c.nodePools) if p.autoscale]
-        ranges = settings.authorized_ranges()
-        identity: dict = {"type": c.identity.type}
-        if c.identity.userAssignedIdentityId:
-            identity["user_assigned_identities"] = {c.identity.userAssignedIdentityId: {}}
-
-        self.cluster = containerservice.ManagedCluster(
+        ignore = [
+            f"agentPoolProfiles[{i}].count"
+            for i, pool in enumerate(cluster.nodePools)
+            if pool.autoscale
+        ]
+        identity: dict = {"type": cluster.identity.type}
+        if cluster.identity.userAssignedIdentityId:
+            identity["user_assigned_identities"] = {cluster.identity.userAssignedIdentityId: {}}
+        entra_only = cluster.disableLocalAccounts
+        managed = containerservice.ManagedCluster(
             f"{name}-cluster",
-            resource_name_=c.name,
+            resource_name_=cluster.name,
             resource_group_name=resource_group_name,
-            location=settings.region,
-            dns_prefix=c.name,
-            kubernetes_version=c.kubernetesVersion,
+            location=facts.location,
+            dns_prefix=cluster.name,
+            kubernetes_version=cluster.kubernetesVersion,
             identity=identity,
-            agent_pool_profiles=pools,
+            agent_pool_profiles=[_pool(pool, subnet_id) for pool in cluster.nodePools],
             enable_rbac=True,
-            disable_local_accounts=c.disableLocalAccounts,
-            aad_profile={"managed": True, "enable_azure_rbac": True}
-            if c.disableLocalAccounts
-            else None,
+            disable_local_accounts=entra_only,
+            aad_profile={"managed": True, "enable_azure_rbac": True} if entra_only else None,
             network_profile={
-                "network_plugin": c.network.plugin,
-                "outbound_type": c.network.outboundType,
-                "pod_cidr": c.network.podCidr,
-                "service_cidr": c.network.serviceCidr,
-                "dns_service_ip": c.network.dnsServiceIP,
+                "network_plugin": cluster.network.plugin,
+                "outbound_type": cluster.network.outboundType,
+                "pod_cidr": cluster.network.podCidr,
+                "service_cidr": cluster.network.serviceCidr,
+                "dns_service_ip": cluster.network.dnsServiceIP,
                 "load_balancer_sku": "standard",
             },
             api_server_access_profile={
-                "authorized_ip_ranges": ranges or None,
-                "enable_private_cluster": c.apiServer.privateCluster,
+                "authorized_ip_ranges": authorized_ranges or None,
+                "enable_private_cluster": cluster.apiServer.privateCluster,
             },
             addon_profiles={
                 "omsagent": {
                     "enabled": True,
-                    "config": {"logAnalyticsWorkspaceResourceID": workspace_id},
+                    "config": {"logAnalyticsWorkspaceResourceID": logs_id},
                 }
             }
-            if settings.container_insights()
+            if container_insights
             else None,
             security_profile={
                 "defender": {
-                    "log_analytics_workspace_resource_id": workspace_id,
+                    "log_analytics_workspace_resource_id": logs_id,
                     "security_monitoring": {"enabled": True},
                 }
             }
-            if settings.defender()
+            if defender
             else None,
-            sku={"name": "Base", "tier": "Standard" if settings.prod else "Free"},
+            sku={"name": "Base", "tier": "Standard" if production else "Free"},
             # Production clusters are protected: deleting one takes every model with it.
             opts=pulumi.ResourceOptions(
-                parent=self,
-                depends_on=[resource_group],
-                protect=settings.prod,
-                ignore_changes=ignore or None,
+                parent=self, protect=production, ignore_changes=ignore or None
             ),
         )
-
-        if c.disableLocalAccounts and settings.workspace is not None:
+        bindings: list[pulumi.Resource] = []
+        if entra_only and workspace is not None:
             # With local accounts off, Azure ML reaches the cluster only through Trusted Access:
             # one binding per workspace, made before any compute attach.
-            ws = settings.workspace
-            self.trusted_access = [
+            bindings.append(
                 containerservice.TrustedAccessRoleBinding(
                     f"{name}-trusted-access",
                     resource_group_name=resource_group_name,
-                    resource_name_=c.name,
-                    trusted_access_role_binding_name=f"azureml-{ws.name}"[:24].rstrip("-").lower(),
-                    source_resource_id=ws.id,
+                    resource_name_=cluster.name,
+                    trusted_access_role_binding_name=aks.trusted_access_binding_name(
+                        workspace.name
+                    ),
+                    source_resource_id=workspace.id,
                     roles=[aks.TRUSTED_ACCESS_ROLE],
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[managed]),
                 )
-            ]
-        else:
-            self.trusted_access = []
+            )
 
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=resource_group_name,
-            resource_name=c.name,
+            resource_name=cluster.name,
             # Entra ID clusters hand out an exec (kubelogin) kubeconfig, never a static token.
-            format="exec" if c.disableLocalAccounts else None,
-            opts=pulumi.InvokeOutputOptions(depends_on=[self.cluster]),
+            format="exec" if entra_only else None,
+            opts=pulumi.InvokeOutputOptions(depends_on=[managed]),
         )
-        self.kubeconfig = pulumi.Output.secret(credentials.apply(_decode_kubeconfig))
-        k8s_deps: list[pulumi.Resource] = [self.cluster]
-        if c.disableLocalAccounts and settings.extraManifests:
-            client = authorization.get_client_config()
-            k8s_deps.append(
+        kubeconfig = pulumi.Output.secret(credentials.apply(_decode_kubeconfig))
+        provider_deps: list[pulumi.Resource] = [managed]
+        if entra_only and deployer_object_id:
+            provider_deps.append(
                 authorization.RoleAssignment(
                     f"{name}-deployer-admin",
-                    scope=self.cluster.id,
-                    principal_id=client.object_id,
+                    scope=managed.id,
+                    principal_id=deployer_object_id,
+                    # A stable name: the same deployer on the same cluster is one assignment.
                     role_assignment_name=str(
-                        uuid.uuid5(uuid.NAMESPACE_URL, f"{sub}/{c.name}/{client.object_id}")
+                        uuid.uuid5(
+                            uuid.NAMESPACE_URL,
+                            f"{facts.subscription_id}/{cluster.name}/{deployer_object_id}",
+                        )
                     ),
-                    role_definition_id=f"/subscriptions/{sub}/providers/Microsoft.Authorization/"
-                    f"roleDefinitions/{AKS_RBAC_CLUSTER_ADMIN}",
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]),
+                    role_definition_id=arm.role_definition(
+                        facts.subscription_id, AKS_RBAC_CLUSTER_ADMIN
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[managed]),
                 )
             )
-        self.provider = k8s.Provider(
+        provider = kubernetes_sdk.Provider(
             f"{name}-k8s",
-            kubeconfig=self.kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=k8s_deps),
+            kubeconfig=kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=provider_deps),
         )
         self.handle = ClusterHandle(
-            kind="aks",
-            facts=ext.ClusterFacts(
-                "aks", sub, resource_group_name, c.name, settings.region, c.node_count
-            ),
-            resource=self.cluster,
-            kubeconfig=self.kubeconfig,
-            provider=self.provider,
+            facts=facts,
+            resource=managed,
+            attach_after=bindings,
+            kubeconfig=kubeconfig,
+            provider=provider,
         )
-        self.register_outputs(_handle_outputs(self.handle))
+        _register(self, self.handle)
 
-    @staticmethod
-    def _pool(p, subnet_id) -> dict:
-        pool = {
-            "name": p.name,
-            "mode": p.mode,
-            "vm_size": p.vmSize,
-            "os_type": "Linux",
-            "type": "VirtualMachineScaleSets",
-            "vnet_subnet_id": subnet_id,
-            "node_labels": p.labels or None,
-            "node_taints": p.taints or None,
-            "availability_zones": p.availabilityZones or None,
-            "max_pods": p.maxPods,
-            "os_disk_size_gb": p.osDiskSizeGB,
-        }
-        if p.autoscale:
-            pool.update(
-                enable_auto_scaling=True,
-                min_count=p.minCount,
-                max_count=p.maxCount,
-                count=p.minCount,
-            )
-        else:
-            pool.update(enable_auto_scaling=False, count=p.count)
-        return pool
+    def _subnet(
+        self,
+        name: str,
+        cluster: AksSettings,
+        region: str,
+        resource_group_name: pulumi.Input[str],
+    ) -> pulumi.Input[str] | None:
+        """The node subnet: the stack's existing one, a new one, or None (AKS makes its own)."""
+        vnet_settings = cluster.network.vnet
+        if vnet_settings is None:
+            return cluster.network.subnetId
+        vnet = network.VirtualNetwork(
+            f"{name}-vnet",
+            resource_group_name=resource_group_name,
+            virtual_network_name=f"{cluster.name}-vnet",
+            location=region,
+            address_space={"address_prefixes": [vnet_settings.addressPrefix]},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        subnet = network.Subnet(
+            f"{name}-subnet",
+            resource_group_name=resource_group_name,
+            virtual_network_name=vnet.name,
+            subnet_name="nodes",
+            address_prefix=vnet_settings.subnetPrefix,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return subnet.id
+
+
+def _pool(pool: NodePool, subnet_id: pulumi.Input[str] | None) -> dict:
+    profile = {
+        "name": pool.name,
+        "mode": pool.mode,
+        "vm_size": pool.vmSize,
+        "os_type": "Linux",
+        "type": "VirtualMachineScaleSets",
+        "vnet_subnet_id": subnet_id,
+        "node_labels": pool.labels or None,
+        "node_taints": pool.taints or None,
+        "availability_zones": pool.availabilityZones or None,
+        "max_pods": pool.maxPods,
+        "os_disk_size_gb": pool.osDiskSizeGB,
+    }
+    if pool.autoscale:
+        profile.update(
+            enable_auto_scaling=True,
+            min_count=pool.minCount,
+            max_count=pool.maxCount,
+            count=pool.minCount,
+        )
+    else:
+        profile.update(enable_auto_scaling=False, count=pool.count)
+    return profile
 
 
 class ArcCluster(pulumi.ComponentResource):
@@ -262,109 +301,97 @@ class ArcCluster(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: Settings,
-        kubeconfig: pulumi.Output[str] | None,
+        cluster: ArcSettings,
+        *,
+        facts: catalog_extension.ClusterFacts,
+        kubeconfig: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
-        super().__init__("azureml-k8s:index:ArcCluster", name, None, opts)
-        c = settings.cluster
-        assert isinstance(c, ArcSettings)
-        facts = ext.ClusterFacts(
-            "arc",
-            c.subscription_id,
-            c.resource_group,
-            c.name,
-            settings.region,
-            c.node_count,
-            c.distribution or "",
-        )
-        self.connected = kubernetes.ConnectedCluster.get(
-            f"{name}-connected", c.connectedClusterId, opts=pulumi.ResourceOptions(parent=self)
+        """kubeconfig: how to reach the API server (secret); unset: Entra ID user credentials
+        through Azure Arc."""
+        super().__init__(tokens.ARC_CLUSTER_COMPONENT, name, None, opts)
+        connected = kubernetes.ConnectedCluster.get(
+            f"{name}-connected",
+            cluster.connectedClusterId,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         # The stack declares the node count so plans are known before anything runs; at deploy
         # time the live cluster is compared with it.
-        self.connected.total_node_count.apply(
-            lambda live: _warn_if_differs("node count", c.nodeCount, live)
+        connected.total_node_count.apply(
+            lambda live: _warn_if_differs("node count", cluster.nodeCount, live)
         )
+        relay_outputs, rule = self._relay(name, facts)
+        if kubeconfig is None:
+            credentials = kubernetes.list_connected_cluster_user_credential_output(
+                resource_group_name=facts.resource_group,
+                cluster_name=facts.name,
+                authentication_method="AAD",
+                client_proxy=False,
+            )
+            kubeconfig = credentials.apply(_decode_kubeconfig)
+        secret_kubeconfig = pulumi.Output.secret(kubeconfig)
+        provider = kubernetes_sdk.Provider(
+            f"{name}-k8s", kubeconfig=secret_kubeconfig, opts=pulumi.ResourceOptions(parent=self)
+        )
+        self.handle = ClusterHandle(
+            facts=facts,
+            resource=rule,
+            attach_after=[],
+            kubeconfig=secret_kubeconfig,
+            provider=provider,
+            relay=relay_outputs,
+        )
+        _register(self, self.handle)
 
-        child = pulumi.ResourceOptions(parent=self)
+    def _relay(
+        self, name: str, facts: catalog_extension.ClusterFacts
+    ) -> tuple[RelayOutputs, pulumi.Resource]:
+        """The relay namespace, hybrid connection and auth rule, named as the az CLI names them."""
         tags = {"created_by": "Azure Arc-enabled ML"}  # the CLI's tag, so the CLI recognises them
-        namespace_name = ext.relay_namespace_name(facts)
+        namespace_name = catalog_extension.relay_namespace_name(facts)
         namespace = relay.Namespace(
             f"{name}-relay",
             namespace_name=namespace_name,
-            resource_group_name=c.resource_group,
-            location=settings.region,
+            resource_group_name=facts.resource_group,
+            location=facts.location,
             sku={"name": "Standard", "tier": "Standard"},
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         connection = relay.HybridConnection(
             f"{name}-relay-connection",
-            hybrid_connection_name=c.name,
+            hybrid_connection_name=facts.name,
             namespace_name=namespace_name,
-            resource_group_name=c.resource_group,
+            resource_group_name=facts.resource_group,
             requires_client_authorization=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
         )
         rule = relay.HybridConnectionAuthorizationRule(
             f"{name}-relay-rule",
-            authorization_rule_name=ext.RELAY_AUTH_RULE,
-            hybrid_connection_name=c.name,
+            authorization_rule_name=catalog_extension.RELAY_AUTH_RULE,
+            hybrid_connection_name=facts.name,
             namespace_name=namespace_name,
-            resource_group_name=c.resource_group,
-            rights=list(ext.RELAY_RIGHTS),
+            resource_group_name=facts.resource_group,
+            rights=list(catalog_extension.RELAY_RIGHTS),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[connection]),
         )
         keys = relay.list_hybrid_connection_keys_output(
-            authorization_rule_name=ext.RELAY_AUTH_RULE,
-            hybrid_connection_name=c.name,
+            authorization_rule_name=catalog_extension.RELAY_AUTH_RULE,
+            hybrid_connection_name=facts.name,
             namespace_name=namespace_name,
-            resource_group_name=c.resource_group,
+            resource_group_name=facts.resource_group,
             opts=pulumi.InvokeOutputOptions(depends_on=[rule]),
         )
-        relay_values = {
-            "connectionString": pulumi.Output.secret(keys.primary_connection_string),
-            "hybridConnectionId": connection.id,
-        }
-
-        if kubeconfig is None:
-            credentials = kubernetes.list_connected_cluster_user_credential_output(
-                resource_group_name=c.resource_group,
-                cluster_name=c.name,
-                authentication_method="AAD",
-                client_proxy=False,
-            )
-            kubeconfig = credentials.apply(_decode_kubeconfig)
-        self.kubeconfig = pulumi.Output.secret(kubeconfig)
-        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child)
-        self.handle = ClusterHandle(
-            kind="arc",
-            facts=facts,
-            resource=rule,
-            kubeconfig=self.kubeconfig,
-            provider=self.provider,
-            relay=relay_values,
+        outputs = RelayOutputs(
+            connection_string=pulumi.Output.secret(keys.primary_connection_string),
+            hybrid_connection_id=connection.id,
         )
-        self.register_outputs(_handle_outputs(self.handle))
+        return outputs, rule
 
 
 def _warn_if_differs(what: str, declared, live) -> None:
     if live is not None and declared != live:
         pulumi.log.warn(
-            f"the connected cluster's {what} is {live}, the stack declares "
-            f"{declared}: update the stack so the extension settings match"
+            f"the connected cluster's {what} is {live}, the stack declares {declared}: update "
+            "the stack so the extension settings match"
         )
-
-
-def _handle_outputs(handle: ClusterHandle) -> dict:
-    # Read by the policy pack: the Arc cluster is only read by Pulumi, never shown to policies, so
-    # its node count travels on this component.
-    return {
-        "kind": handle.kind,
-        "clusterResourceId": handle.id,
-        "name": handle.facts.name,
-        "resourceGroupName": handle.facts.resource_group,
-        "region": handle.facts.location,
-        "nodeCount": handle.facts.node_count,
-    }

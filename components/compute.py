@@ -5,8 +5,9 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import machinelearningservices
 
-from catalog import extension as ext
+from catalog import extension as catalog_extension
 from components.cluster import ClusterHandle
+from components.options import children_of
 from stacks.settings import Compute as ComputeSettings
 from stacks.settings import Workspace
 
@@ -22,30 +23,29 @@ class Compute(pulumi.ComponentResource):
         computes: list[ComputeSettings],
         cluster: ClusterHandle,
         extension_principal_id: pulumi.Input[str],
-        depends_on: list[pulumi.Resource],
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("azureml-k8s:index:Compute", name, None, opts)
-        self.attaches = [
+        self._attaches = [
             machinelearningservices.Compute(
-                f"{name}-{c.name}",
+                f"{name}-{compute.name}",
                 resource_group_name=workspace.resource_group,
                 workspace_name=workspace.name,
-                compute_name=c.name,
+                compute_name=compute.name,
                 location=cluster.facts.location,
                 identity={"type": "SystemAssigned"},
                 properties={
                     "compute_type": "Kubernetes",
                     "resource_id": cluster.id,
                     "properties": {
-                        "namespace": c.namespace,
+                        "namespace": compute.namespace,
                         "extension_principal_id": extension_principal_id,
-                        "extension_instance_release_train": ext.RELEASE_TRAIN,
+                        "extension_instance_release_train": catalog_extension.RELEASE_TRAIN,
                     },
                 },
-                opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+                opts=children_of(self, opts),
             )
-            for c in computes
+            for compute in computes
         ]
-        self.ids = pulumi.Output.all(*[a.id for a in self.attaches])
+        self.ids = pulumi.Output.all(*[attach.id for attach in self._attaches])
         self.register_outputs({"ids": self.ids})

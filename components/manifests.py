@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes_sdk
 
 from catalog import tokens
+from components.options import children_of
 from stacks.settings import Manifest
 
 
@@ -20,11 +21,10 @@ class KubernetesObject(pulumi.CustomResource):
 
     def __init__(self, name: str, body: dict[str, Any], opts: pulumi.ResourceOptions):
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(version=k8s._utilities.get_version())
+            opts, pulumi.ResourceOptions(version=kubernetes_sdk._utilities.get_version())
         )
-        super().__init__(
-            tokens.kubernetes_token(body["apiVersion"], body["kind"]), name, dict(body), opts
-        )
+        token = tokens.kubernetes_token(body["apiVersion"], body["kind"])
+        super().__init__(token, name, dict(body), opts)
 
 
 class ExtraManifests(pulumi.ComponentResource):
@@ -32,20 +32,18 @@ class ExtraManifests(pulumi.ComponentResource):
         self,
         name: str,
         manifests: list[Manifest],
-        provider: k8s.Provider,
-        depends_on: list[pulumi.Resource],
+        provider: kubernetes_sdk.Provider,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("azureml-k8s:index:ExtraManifests", name, None, opts)
-        self.objects = []
-        for m in manifests:
-            meta = m.metadata
-            label = "-".join(p for p in (m.kind.lower(), meta.get("namespace"), meta["name"]) if p)
-            self.objects.append(
-                KubernetesObject(
-                    f"{name}-{label}",
-                    m.body(),
-                    pulumi.ResourceOptions(parent=self, provider=provider, depends_on=depends_on),
-                )
+        for manifest in manifests:
+            meta = manifest.metadata
+            parts = (manifest.kind.lower(), meta.get("namespace"), meta["name"])
+            label = "-".join(part for part in parts if part)
+            KubernetesObject(
+                f"{name}-{label}",
+                manifest.body(),
+                children_of(self, opts, provider=provider),
             )
-        self.register_outputs({"count": len(self.objects)})
+        self.count = pulumi.Output.from_input(len(manifests))
+        self.register_outputs({"count": self.count})

@@ -1,15 +1,21 @@
-"""The whole platform, composed from validated settings."""
+"""The whole platform, composed from validated settings.
+
+This is the one place that maps settings to component arguments: every other component takes
+narrow, typed arguments.
+"""
 
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import resources
+from pulumi_azure_native import authorization, resources
 
-from components.cluster import AksCluster, ArcCluster
+from catalog import extension as catalog_extension
+from components.cluster import AksCluster, ArcCluster, ClusterHandle
 from components.compute import Compute
 from components.extension import AzureMLExtension
 from components.manifests import ExtraManifests
 from stacks.settings import AksCluster as AksSettings
+from stacks.settings import ArcCluster as ArcSettings
 from stacks.settings import Settings
 
 
@@ -17,34 +23,21 @@ class Platform(pulumi.ComponentResource):
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("azureml-k8s:index:Platform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        c = settings.cluster
+        if isinstance(settings.cluster, AksSettings):
+            handle = self._aks(name, settings, settings.cluster)
+        else:
+            handle = self._arc(name, settings, settings.cluster)
+
         pem = None
         if settings.sslCertPem is not None and settings.sslKeyPem is not None:
             pem = (settings.sslCertPem.get_secret_value(), settings.sslKeyPem.get_secret_value())
-        kubeconfig = (
-            pulumi.Output.secret(settings.kubeconfig.get_secret_value())
-            if settings.kubeconfig is not None
-            else None
-        )
-
-        if isinstance(c, AksSettings):
-            rg_name = c.resourceGroup or f"rg-{c.name}"
-            group = resources.ResourceGroup(
-                f"{name}-rg", resource_group_name=rg_name, location=settings.region, opts=child
-            )
-            cluster = AksCluster(f"{name}-aks", settings, group, rg_name, opts=child)
-            trusted_access = cluster.trusted_access
-        else:
-            cluster = ArcCluster(f"{name}-arc", settings, kubeconfig, opts=child)
-            trusted_access = []
-        handle = cluster.handle
-
         extension = AzureMLExtension(
             f"{name}-ml",
             settings.extension,
             handle,
             pem=pem,
-            legacy_v1_flow=isinstance(c, AksSettings) and c.legacyV1Flow,
+            legacy_v1_flow=isinstance(settings.cluster, AksSettings)
+            and settings.cluster.legacyV1Flow,
             opts=child,
         )
 
@@ -56,8 +49,9 @@ class Platform(pulumi.ComponentResource):
                 settings.computes,
                 handle,
                 extension.principal_id,
-                depends_on=[extension.extension, *trusted_access],
-                opts=child,
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[extension.resource, *handle.attach_after]
+                ),
             )
             compute_ids = compute.ids
         if settings.extraManifests:
@@ -65,8 +59,7 @@ class Platform(pulumi.ComponentResource):
                 f"{name}-manifests",
                 settings.extraManifests,
                 handle.provider,
-                depends_on=[extension.extension],
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
             )
 
         self.cluster_id = pulumi.Output.from_input(handle.id)
@@ -80,7 +73,72 @@ class Platform(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "clusterId": self.cluster_id,
+                "clusterName": self.cluster_name,
+                "region": self.region,
+                "nodeCount": self.node_count,
                 "extensionId": self.extension_id,
+                "extensionPrincipalId": self.extension_principal_id,
                 "computeIds": self.compute_ids,
+                "kubeconfig": self.kubeconfig,
             }
         )
+
+    def _aks(self, name: str, settings: Settings, cluster: AksSettings) -> ClusterHandle:
+        group_name = cluster.resourceGroup or f"rg-{cluster.name}"
+        group = resources.ResourceGroup(
+            f"{name}-rg",
+            resource_group_name=group_name,
+            location=settings.region,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The deploying identity needs cluster-admin to apply the stack's own objects when local
+        # accounts are off; the client config is read once, and only when something needs it.
+        needs_deployer = cluster.disableLocalAccounts and bool(settings.extraManifests)
+        client = (
+            authorization.get_client_config()
+            if needs_deployer or not settings.subscriptionId
+            else None
+        )
+        subscription_id = settings.subscriptionId or client.subscription_id
+        facts = catalog_extension.ClusterFacts(
+            "aks", subscription_id, group_name, cluster.name, settings.region, cluster.node_count
+        )
+        component = AksCluster(
+            f"{name}-aks",
+            cluster,
+            facts=facts,
+            resource_group_name=group.name,
+            authorized_ranges=settings.authorized_ranges(),
+            production=settings.prod,
+            container_insights=settings.container_insights(),
+            defender=settings.defender(),
+            workspace=settings.workspace,
+            deployer_object_id=client.object_id if needs_deployer else None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return component.handle
+
+    def _arc(self, name: str, settings: Settings, cluster: ArcSettings) -> ClusterHandle:
+        arm_id = cluster.arm_id
+        facts = catalog_extension.ClusterFacts(
+            "arc",
+            arm_id.subscription_id,
+            arm_id.resource_group,
+            arm_id.name,
+            settings.region,
+            cluster.node_count,
+            cluster.distribution or "",
+        )
+        kubeconfig = (
+            pulumi.Output.secret(settings.kubeconfig.get_secret_value())
+            if settings.kubeconfig is not None
+            else None
+        )
+        component = ArcCluster(
+            f"{name}-arc",
+            cluster,
+            facts=facts,
+            kubeconfig=kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return component.handle

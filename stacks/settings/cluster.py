@@ -1,0 +1,406 @@
+"""`azureml-k8s:cluster`: a new AKS cluster (kind: aks) or an existing Arc-connected one (arc)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from catalog import aks, arm, vm_sizes
+from stacks.settings.base import Model, cidr, resource_id
+
+
+class NodePool(Model):
+    """An AKS node pool: fixed size (count) or under the cluster autoscaler (minCount..maxCount)."""
+
+    name: str = Field(description=f"Pool name: {aks.NODE_POOL_NAME_RULE}.", examples=["system"])
+    vmSize: str = Field(
+        description="Azure VM size; sizes missing from the catalog are declared under "
+        "cluster.vmSizes.",
+        examples=["Standard_D4s_v5"],
+    )
+    mode: Literal["System", "User"] = Field(
+        "User", description="System pools run cluster services; AKS needs at least one."
+    )
+    count: int | None = Field(None, description="Fixed node count (no autoscaler).")
+    minCount: int | None = Field(
+        None, description="Autoscaler minimum; the nodes the pool is sure to have."
+    )
+    maxCount: int | None = Field(None, description="Autoscaler maximum.")
+    labels: dict[str, str] = Field(
+        {}, description="Node labels (instance types select nodes with them)."
+    )
+    taints: list[str] = Field(
+        [], description="Node taints, key=value:Effect.", examples=[["sku=gpu:NoSchedule"]]
+    )
+    availabilityZones: list[Literal["1", "2", "3"]] = Field(
+        [], description="Availability zones to spread the nodes over."
+    )
+    maxPods: int | None = Field(
+        None, description=f"Pods per node, {aks.MAX_PODS_MIN} to {aks.MAX_PODS_MAX}."
+    )
+    osDiskSizeGB: int | None = Field(None, description="OS disk size in GB.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not aks.NODE_POOL_NAME.fullmatch(value):
+            raise ValueError(
+                f"'{value}' is not a valid AKS node pool name: {aks.NODE_POOL_NAME_RULE}"
+            )
+        return value
+
+    @field_validator("taints")
+    @classmethod
+    def _taints(cls, value: list[str]) -> list[str]:
+        for taint in value:
+            if not aks.TAINT.fullmatch(taint):
+                raise ValueError(
+                    f"'{taint}' is not a taint: write key=value:Effect with Effect "
+                    "NoSchedule, PreferNoSchedule or NoExecute"
+                )
+        return value
+
+    @field_validator("maxPods")
+    @classmethod
+    def _max_pods(cls, value: int | None) -> int | None:
+        if value is not None and not aks.MAX_PODS_MIN <= value <= aks.MAX_PODS_MAX:
+            raise ValueError(f"must be between {aks.MAX_PODS_MIN} and {aks.MAX_PODS_MAX}")
+        return value
+
+    @model_validator(mode="after")
+    def _counts(self) -> NodePool:
+        low = 1 if self.mode == "System" else 0
+        system_note = "; a System pool keeps at least one node" if low else ""
+        autoscale = self.minCount is not None or self.maxCount is not None
+        if autoscale and self.count is not None:
+            raise ValueError(
+                "set either count (fixed size) or minCount and maxCount (cluster "
+                "autoscaler), not both"
+            )
+        if autoscale:
+            if self.minCount is None or self.maxCount is None:
+                raise ValueError("the cluster autoscaler needs both minCount and maxCount")
+            if not low <= self.minCount <= self.maxCount <= aks.MAX_NODES_PER_POOL:
+                raise ValueError(
+                    f"need {low} <= minCount <= maxCount <= {aks.MAX_NODES_PER_POOL} "
+                    f"(got {self.minCount}..{self.maxCount}){system_note}"
+                )
+        elif self.count is None:
+            raise ValueError("set count (fixed size) or minCount and maxCount (cluster autoscaler)")
+        elif not low <= self.count <= aks.MAX_NODES_PER_POOL:
+            raise ValueError(
+                f"count must be between {low} and {aks.MAX_NODES_PER_POOL}{system_note}"
+            )
+        return self
+
+    @property
+    def autoscale(self) -> bool:
+        return self.minCount is not None
+
+    @property
+    def nodes(self) -> int:
+        """Nodes the pool is sure to have."""
+        return aks.sure_nodes(self.count, self.minCount, self.autoscale)
+
+
+class VmSizeDeclaration(Model):
+    """Figures of a VM size the catalog does not know."""
+
+    vcpu: int = Field(gt=0, description="vCPUs per node.")
+    memoryGiB: float = Field(gt=0, description="Memory per node in GiB.")
+    gpus: int = Field(default=0, ge=0, description="GPUs per node.")
+
+
+class Identity(Model):
+    """The cluster's managed identity (Azure ML does not support a service principal)."""
+
+    type: Literal["SystemAssigned", "UserAssigned"] = Field(
+        "SystemAssigned", description="SystemAssigned, or UserAssigned with its resource id."
+    )
+    userAssignedIdentityId: str | None = Field(
+        None,
+        description="Resource id of the user-assigned identity.",
+        examples=[arm.USER_ASSIGNED_IDENTITY.example],
+    )
+
+    @model_validator(mode="after")
+    def _user_assigned(self) -> Identity:
+        if self.type == "UserAssigned":
+            if not self.userAssignedIdentityId:
+                raise ValueError(
+                    "UserAssigned needs userAssignedIdentityId (the identity's resource id)"
+                )
+            resource_id(
+                self.userAssignedIdentityId, arm.USER_ASSIGNED_IDENTITY, "userAssignedIdentityId"
+            )
+        elif self.userAssignedIdentityId:
+            raise ValueError("userAssignedIdentityId is only used with type: UserAssigned")
+        return self
+
+
+class VirtualNetwork(Model):
+    """A new virtual network and node subnet for the cluster."""
+
+    addressPrefix: str = Field("10.224.0.0/12", description="The VNet's address space.")
+    subnetPrefix: str = Field("10.224.0.0/16", description="The node subnet, inside addressPrefix.")
+
+    @model_validator(mode="after")
+    def _prefixes(self) -> VirtualNetwork:
+        vnet = cidr(self.addressPrefix, "addressPrefix")
+        subnet = cidr(self.subnetPrefix, "subnetPrefix")
+        if subnet.version != vnet.version or not subnet.subnet_of(vnet):  # type: ignore[arg-type]
+            raise ValueError(f"subnetPrefix {subnet} is not inside addressPrefix {vnet}")
+        return self
+
+
+class Network(Model):
+    """Cluster networking: CNI plugin, node subnet (existing or new) and outbound path."""
+
+    plugin: Literal["azure", "kubenet"] = Field("azure", description="AKS network plugin.")
+    subnetId: str | None = Field(
+        None, description="An existing subnet for the nodes.", examples=[arm.SUBNET.example]
+    )
+    vnet: VirtualNetwork | None = Field(None, description="A new VNet and subnet for the nodes.")
+    outboundType: Literal["loadBalancer", "userDefinedRouting"] = Field(
+        "loadBalancer",
+        description="userDefinedRouting sends egress through a firewall (see egress).",
+    )
+    podCidr: str | None = Field(None, description="Pod address range (kubenet only).")
+    serviceCidr: str = Field("10.0.0.0/16", description="Kubernetes service address range.")
+    dnsServiceIP: str = Field("10.0.0.10", description="Cluster DNS address, in serviceCidr.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Network:
+        if self.subnetId and self.vnet:
+            raise ValueError("set subnetId (an existing subnet) or vnet (a new one), not both")
+        if self.subnetId:
+            resource_id(self.subnetId, arm.SUBNET, "subnetId")
+        if self.outboundType == "userDefinedRouting" and not self.subnetId:
+            raise ValueError(
+                "outboundType userDefinedRouting needs subnetId: an existing subnet whose route "
+                "table sends 0.0.0.0/0 to your firewall"
+            )
+        if self.podCidr and self.plugin != "kubenet":
+            raise ValueError("podCidr applies to kubenet only; Azure CNI gives pods subnet IPs")
+        service = cidr(self.serviceCidr, "serviceCidr")
+        try:
+            inside = ipaddress.ip_address(self.dnsServiceIP) in service
+        except ValueError:
+            inside = False
+        if not inside:
+            raise ValueError(
+                f"dnsServiceIP {self.dnsServiceIP} must be inside serviceCidr {service}"
+            )
+        return self
+
+
+class ApiServer(Model):
+    """Who may reach the cluster's API server."""
+
+    authorizedIpRanges: list[str] = Field(
+        [],
+        description="CIDRs allowed to reach the API server; the Azure ML control plane's ranges "
+        "of the region and its pair are added. Empty: open API server.",
+        examples=[["203.0.113.0/24"]],
+    )
+    azureMlControlPlaneRanges: dict[str, list[str]] = Field(
+        {},
+        description="Region -> CIDRs of the AzureMachineLearning.<region> service tag; replaces "
+        "the catalog's ranges for that region (for prefixes newer than the catalog's).",
+    )
+    privateCluster: bool = Field(False, description="A private API server (no public endpoint).")
+
+    @field_validator("authorizedIpRanges")
+    @classmethod
+    def _ranges(cls, value: list[str]) -> list[str]:
+        for item in value:
+            cidr(item, "authorizedIpRanges")
+        if aks.NO_ACCESS_RANGE in value and len(value) > 1:
+            raise ValueError(
+                f"{aks.NO_ACCESS_RANGE} (no access except the AKS service) cannot be combined "
+                "with other ranges"
+            )
+        return value
+
+    @field_validator("azureMlControlPlaneRanges")
+    @classmethod
+    def _control_plane(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for ranges in value.values():
+            for item in ranges:
+                cidr(item, "azureMlControlPlaneRanges")
+        return value
+
+    @model_validator(mode="after")
+    def _private(self) -> ApiServer:
+        if self.privateCluster and self.authorizedIpRanges:
+            raise ValueError(
+                "authorized IP ranges do not apply to a private cluster: remove "
+                "authorizedIpRanges or set privateCluster: false"
+            )
+        return self
+
+    @property
+    def restricted(self) -> bool:
+        """Authorized ranges are on (and not the 'no access' range alone)."""
+        return bool(self.authorizedIpRanges) and self.authorizedIpRanges != [aks.NO_ACCESS_RANGE]
+
+
+class Monitoring(Model):
+    """Container Insights and Defender for Containers (recommended for Azure ML, seeds/002)."""
+
+    containerInsights: bool | None = Field(None, description="Unset: on in prod, off elsewhere.")
+    defender: bool | None = Field(None, description="Unset: on in prod, off elsewhere.")
+    logAnalyticsWorkspaceId: str | None = Field(
+        None,
+        description="An existing Log Analytics workspace; unset: one is created when needed.",
+        examples=[arm.LOG_ANALYTICS_WORKSPACE.example],
+    )
+
+    @field_validator("logAnalyticsWorkspaceId")
+    @classmethod
+    def _workspace(cls, value: str | None) -> str | None:
+        if value is not None:
+            resource_id(value, arm.LOG_ANALYTICS_WORKSPACE, "logAnalyticsWorkspaceId")
+        return value
+
+
+class AksCluster(Model):
+    """A new AKS cluster, made the way Azure ML needs it."""
+
+    kind: Literal["aks"] = Field(description="aks: create an AKS cluster.")
+    name: str = Field(description=f"Cluster name: {aks.CLUSTER_NAME_RULE}.", examples=["mlprod"])
+    resourceGroup: str | None = Field(
+        None, description="Resource group to create it in; unset: rg-<name>."
+    )
+    kubernetesVersion: str | None = Field(None, description="Unset: the AKS default version.")
+    nodePools: list[NodePool] = Field(description="At least one System pool.")
+    identity: Identity = Field(Identity(), description="The cluster's managed identity.")
+    network: Network = Field(Network(), description="Cluster networking.")
+    apiServer: ApiServer = Field(ApiServer(), description="API server access.")
+    disableLocalAccounts: bool = Field(
+        True,
+        description="Entra ID only (no static kubeconfig); Azure ML then reaches the cluster "
+        "through an AKS Trusted Access binding per workspace.",
+    )
+    monitoring: Monitoring = Field(Monitoring(), description="Container Insights and Defender.")
+    vmSizes: dict[str, VmSizeDeclaration] = Field(
+        {}, description="Figures of VM sizes the catalog does not know."
+    )
+    legacyV1Flow: bool = Field(
+        False,
+        description="The cluster was attached through the Azure ML v1 flow (legacy azureml-fe "
+        "installed, to be removed before the extension installs).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refused(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if "servicePrincipal" in data:
+                raise ValueError(
+                    "servicePrincipal is not supported by Azure ML: AKS must use a managed "
+                    "identity (identity.type SystemAssigned or UserAssigned). Converting a "
+                    "cluster from a service principal means re-creating all node pools before "
+                    "the extension is installed."
+                )
+            if "podIdentity" in data:
+                raise ValueError(
+                    "Microsoft Entra pod identity is not supported by Azure ML: remove "
+                    "podIdentity (use workload identity for your own pods)"
+                )
+        return data
+
+    @field_validator("name")
+    @classmethod
+    def _cluster_name(cls, value: str) -> str:
+        if not aks.CLUSTER_NAME.fullmatch(value):
+            raise ValueError(f"'{value}' is not a valid AKS cluster name: {aks.CLUSTER_NAME_RULE}")
+        return value
+
+    @model_validator(mode="after")
+    def _pools(self) -> AksCluster:
+        if not self.nodePools:
+            raise ValueError("nodePools needs at least one pool")
+        names = [pool.name for pool in self.nodePools]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"node pool names must be unique: {', '.join(duplicates)}")
+        if not any(pool.mode == "System" for pool in self.nodePools):
+            raise ValueError("AKS needs at least one node pool with mode: System")
+        declared = self.declared_sizes()
+        for pool in self.nodePools:
+            if vm_sizes.lookup(pool.vmSize, declared) is None:
+                raise ValueError(
+                    f"node pool '{pool.name}': VM size '{pool.vmSize}' is not in the catalog; "
+                    "declare it under cluster.vmSizes, e.g. "
+                    f"vmSizes: {{{pool.vmSize}: {{vcpu: 8, memoryGiB: 32, gpus: 0}}}}"
+                )
+        if self.disableLocalAccounts and self.legacyV1Flow:
+            raise ValueError(
+                "legacyV1Flow clusters keep local accounts until the legacy azureml-fe is "
+                "removed; set disableLocalAccounts: false"
+            )
+        return self
+
+    def declared_sizes(self) -> dict[str, vm_sizes.VmSize]:
+        return {
+            name: vm_sizes.VmSize(size.vcpu, size.memoryGiB, size.gpus)
+            for name, size in self.vmSizes.items()
+        }
+
+    def size_of(self, pool: NodePool) -> vm_sizes.VmSize:
+        size = vm_sizes.lookup(pool.vmSize, self.declared_sizes())
+        assert size is not None  # checked in _pools
+        return size
+
+    @property
+    def node_count(self) -> int:
+        return sum(pool.nodes for pool in self.nodePools)
+
+    def capacity(self) -> tuple[int, float, int]:
+        """(vCPU, memory GiB, GPUs) of the nodes the cluster is sure to have."""
+        vcpu = memory = gpus = 0
+        for pool in self.nodePools:
+            size = self.size_of(pool)
+            vcpu += size.vcpu * pool.nodes
+            memory += size.memory_gib * pool.nodes
+            gpus += size.gpus * pool.nodes
+        return vcpu, memory, gpus
+
+
+class ArcCluster(Model):
+    """An existing Azure Arc-connected cluster, attached by id."""
+
+    kind: Literal["arc"] = Field(description="arc: attach an Arc-connected cluster.")
+    connectedClusterId: str = Field(
+        description="The connected cluster's resource id.",
+        examples=[arm.CONNECTED_CLUSTER.example],
+    )
+    nodeCount: int = Field(
+        ge=1,
+        description="Worker nodes (declared so plans are known offline; compared with the live "
+        "cluster at deploy time).",
+    )
+    distribution: str | None = Field(
+        None, description="As Azure Arc reports it; 'openshift' sets openshift=true."
+    )
+
+    @field_validator("connectedClusterId")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        return resource_id(value, arm.CONNECTED_CLUSTER, "connectedClusterId")
+
+    @property
+    def arm_id(self) -> arm.ResourceId:
+        parsed = arm.parse(self.connectedClusterId, arm.CONNECTED_CLUSTER)
+        assert parsed is not None  # checked in _id
+        return parsed
+
+    @property
+    def node_count(self) -> int:
+        return self.nodeCount
+
+
+Cluster = Annotated[AksCluster | ArcCluster, Field(discriminator="kind")]

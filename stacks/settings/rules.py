@@ -1,0 +1,176 @@
+"""Cross-field rules: plain functions from the whole stack to problems (key path, message).
+
+Each rule reads validated models; paths are relative to the stack's config (first element the
+config key). All problems are reported at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from catalog import aks
+from catalog import extension as catalog_extension
+from stacks.settings.cluster import AksCluster, ArcCluster
+from stacks.settings.errors import Problem
+
+if TYPE_CHECKING:
+    from stacks.settings.stack import Settings
+
+
+def extension_rules(settings: Settings) -> list[Problem]:
+    extension, cluster = settings.extension, settings.cluster
+    at = ("extension",)
+    problems: list[Problem] = []
+    if settings.pem_from_config and (settings.sslCertPem is None or settings.sslKeyPem is None):
+        missing = "sslCertPem" if settings.sslCertPem is None else "sslKeyPem"
+        problems.append(
+            (
+                (missing,),
+                "sslCertPem and sslKeyPem go together: set both with `pulumi config set --secret`",
+            )
+        )
+    if settings.pem_from_config and extension.sslCertPemFile:
+        problems.append(
+            (
+                (*at, "sslCertPemFile"),
+                "the PEM pair is set twice: keep the secret config values sslCertPem/sslKeyPem "
+                "or the files, not both",
+            )
+        )
+    try:
+        catalog_extension.validate(
+            extension.cli_settings(),
+            extension.cli_protected_paths(),
+            pem_pair=settings.pem_from_config,
+        )
+    except catalog_extension.ExtensionConfigError as err:
+        problems.append(((*at, err.key), str(err)))
+    if extension.internalLoadBalancerProvider and cluster.kind == "arc":
+        problems.append(
+            (
+                (*at, "internalLoadBalancerProvider"),
+                "an internal Azure load balancer exists on AKS only: remove it for an Arc cluster",
+            )
+        )
+    if extension.allowInsecureConnections and extension.enableInference and settings.prod:
+        problems.append(
+            (
+                (*at, "allowInsecureConnections"),
+                "HTTP scoring endpoints are for dev/test: serve prod over HTTPS (sslCname + "
+                "sslSecret or the PEM pair)",
+            )
+        )
+    if extension.inferenceRouterHA and cluster.node_count < aks.HA_MIN_NODES:
+        problems.append(
+            (
+                (*at, "inferenceRouterHA"),
+                "router-ha-needs-three-nodes: inferenceRouterHA runs 3 azureml-fe replicas but "
+                f"the cluster has {cluster.node_count} node(s); set inferenceRouterHA: false or "
+                "add nodes",
+            )
+        )
+    return problems
+
+
+def cluster_rules(settings: Settings) -> list[Problem]:
+    cluster = settings.cluster
+    problems: list[Problem] = []
+    if settings.kubeconfig is not None and not isinstance(cluster, ArcCluster):
+        problems.append(
+            (
+                ("kubeconfig",),
+                "kubeconfig is for Arc clusters; an AKS cluster's credentials come from AKS itself",
+            )
+        )
+    if isinstance(cluster, ArcCluster):
+        workspace = settings.workspace
+        if (
+            workspace
+            and cluster.arm_id.subscription_id.lower() != workspace.subscription_id.lower()
+        ):
+            problems.append(
+                (
+                    ("cluster", "connectedClusterId"),
+                    "the connected cluster must be in the workspace's subscription "
+                    f"({workspace.subscription_id})",
+                )
+            )
+        return problems
+    assert isinstance(cluster, AksCluster)
+    if settings.prod:
+        vcpu, memory, _ = cluster.capacity()
+        if vcpu < aks.PROD_MIN_VCPU or memory < aks.PROD_MIN_MEMORY_GIB:
+            problems.append(
+                (
+                    ("cluster", "nodePools"),
+                    f"production needs at least {aks.PROD_MIN_VCPU} vCPU and "
+                    f"{aks.PROD_MIN_MEMORY_GIB} GiB in total; these pools guarantee {vcpu} vCPU "
+                    f"and {memory:g} GiB",
+                )
+            )
+    if (
+        settings.subscriptionId
+        and settings.workspace
+        and settings.subscriptionId.lower() != settings.workspace.subscription_id.lower()
+    ):
+        problems.append(
+            (
+                ("workspace", "id"),
+                "Azure ML cannot attach an AKS cluster from another subscription: connect it "
+                "through Azure Arc in the workspace's subscription",
+            )
+        )
+    return problems + _authorized_range_rules(settings, cluster)
+
+
+def _authorized_range_rules(settings: Settings, cluster: AksCluster) -> list[Problem]:
+    problems: list[Problem] = []
+    at = ("cluster", "apiServer")
+    ranges = settings.authorized_ranges()
+    if len(ranges) > aks.MAX_AUTHORIZED_IP_RANGES:
+        problems.append(
+            (
+                (*at, "authorizedIpRanges"),
+                f"{len(ranges)} ranges with the Azure ML control plane's; AKS allows "
+                f"{aks.MAX_AUTHORIZED_IP_RANGES}",
+            )
+        )
+    if cluster.apiServer.restricted:
+        for region in settings.control_plane_regions():
+            if not settings.control_plane_ranges(region):
+                problems.append(
+                    (
+                        (*at, "azureMlControlPlaneRanges"),
+                        f"no Azure ML control-plane ranges known for region '{region}': add "
+                        f"the AzureMachineLearning.{region} service tag's CIDRs under "
+                        f"azureMlControlPlaneRanges.{region}",
+                    )
+                )
+    return problems
+
+
+def compute_rules(settings: Settings) -> list[Problem]:
+    problems: list[Problem] = []
+    if settings.computes and settings.workspace is None:
+        problems.append((("workspace",), "computes are attached to a workspace: set workspace.id"))
+    for field, label in (("name", "compute names"), ("namespace", "namespaces")):
+        seen: set[str] = set()
+        for i, compute in enumerate(settings.computes):
+            value = getattr(compute, field)
+            if value in seen:
+                problems.append(
+                    (
+                        ("computes", i, field),
+                        f"{label} must be unique: '{value}' is used twice (one attach per "
+                        "namespace isolates teams)",
+                    )
+                )
+            seen.add(value)
+    return problems
+
+
+RULES = (extension_rules, cluster_rules, compute_rules)
+
+
+def check(settings: Settings) -> list[Problem]:
+    return [problem for rule in RULES for problem in rule(settings)]

@@ -1,0 +1,132 @@
+"""The whole stack's settings: one model over every config key, and the facts derived from them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+
+from catalog import regions
+from stacks.settings import rules
+from stacks.settings.base import Model
+from stacks.settings.cluster import AksCluster, Cluster
+from stacks.settings.errors import Problems
+from stacks.settings.extension import Extension
+from stacks.settings.workspace import Compute, Manifest, Workspace
+
+PROJECT = "azureml-k8s"
+# Keys read from the azure-native provider's namespace; every other key is the project's.
+AZURE_NATIVE_KEYS = ("location", "subscriptionId")
+_SECRET = {"secret": True}
+
+
+class Settings(Model):
+    """Every config key of a stack, validated together."""
+
+    location: str = Field(
+        description="The Azure region (azure-native:location).", examples=["westeurope"]
+    )
+    environment: Literal["dev", "test", "prod"] = Field(
+        description="dev | test | prod; prod turns on the production rules and defaults."
+    )
+    cluster: Cluster = Field(description="The cluster: kind aks (create) or arc (attach).")
+    extension: Extension = Field(description="The Azure ML extension's settings.")
+    workspace: Workspace | None = Field(None, description="The Azure ML workspace to attach to.")
+    computes: list[Compute] = Field(
+        [], description="Kubernetes compute attaches, one per namespace (team isolation)."
+    )
+    extraManifests: list[Manifest] = Field(
+        [], description="The team's own Kubernetes objects, inline (no Secrets)."
+    )
+    subscriptionId: str | None = Field(
+        None,
+        description="Subscription to deploy to (azure-native:subscriptionId); unset: the "
+        "signed-in identity's.",
+    )
+    sslCertPem: SecretStr | None = Field(
+        None,
+        description="Secret: the router's PEM certificate (pulumi config set --secret).",
+        json_schema_extra=_SECRET,
+    )
+    sslKeyPem: SecretStr | None = Field(
+        None,
+        description="Secret: the router's PEM private key, no passphrase.",
+        json_schema_extra=_SECRET,
+    )
+    kubeconfig: SecretStr | None = Field(
+        None,
+        description="Secret, Arc only: how to reach the cluster's API server.",
+        json_schema_extra=_SECRET,
+    )
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> Settings:
+        problems = rules.check(self)
+        if problems:
+            raise Problems(problems)
+        return self
+
+    # Derived facts ---------------------------------------------------------------------------
+
+    @property
+    def region(self) -> str:
+        return regions.normalize(self.location)
+
+    @property
+    def prod(self) -> bool:
+        return self.environment == "prod"
+
+    @property
+    def pem_from_config(self) -> bool:
+        return self.sslCertPem is not None or self.sslKeyPem is not None
+
+    def control_plane_regions(self) -> list[str]:
+        pair = regions.paired(self.region)
+        return [self.region] + ([pair] if pair else [])
+
+    def control_plane_ranges(self, region: str) -> list[str]:
+        """The AzureMachineLearning.<region> ranges: the stack's override, else the catalog's."""
+        assert isinstance(self.cluster, AksCluster)
+        override = {
+            regions.normalize(name): ranges
+            for name, ranges in self.cluster.apiServer.azureMlControlPlaneRanges.items()
+        }
+        if region in override:
+            return list(override[region])
+        return list(regions.control_plane_ranges(region))
+
+    def authorized_ranges(self) -> list[str]:
+        """The API server's authorized ranges as sent to AKS: the stack's, plus the Azure ML
+        control plane's of the region and its pair; the stack's own when not restricted."""
+        assert isinstance(self.cluster, AksCluster)
+        api = self.cluster.apiServer
+        if not api.restricted:
+            return list(api.authorizedIpRanges)
+        merged = list(api.authorizedIpRanges)
+        for region in self.control_plane_regions():
+            merged += [r for r in self.control_plane_ranges(region) if r not in merged]
+        return merged
+
+    def container_insights(self) -> bool:
+        assert isinstance(self.cluster, AksCluster)
+        flag = self.cluster.monitoring.containerInsights
+        return self.prod if flag is None else flag
+
+    def defender(self) -> bool:
+        assert isinstance(self.cluster, AksCluster)
+        flag = self.cluster.monitoring.defender
+        return self.prod if flag is None else flag
+
+
+def project_keys() -> list[str]:
+    """The config keys under the project's namespace."""
+    return [key for key in Settings.model_fields if key not in AZURE_NATIVE_KEYS]
+
+
+def secret_keys() -> list[str]:
+    """The keys whose values must be secret config values."""
+    return [
+        key
+        for key, field in Settings.model_fields.items()
+        if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("secret")
+    ]

@@ -1,0 +1,94 @@
+"""`azureml-k8s:workspace`, `computes` and `extraManifests`: where the cluster is attached and
+the team's own Kubernetes objects."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from catalog import arm
+from catalog.kubernetes import DEFAULT_NAMESPACE
+from stacks.settings.base import Model, dns_label, resource_id
+
+_COMPUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,15}")
+
+
+class Workspace(Model):
+    """The Azure ML workspace the cluster is attached to."""
+
+    id: str = Field(description="The workspace's resource id.", examples=[arm.WORKSPACE.example])
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        return resource_id(value, arm.WORKSPACE, "workspace.id")
+
+    @property
+    def arm_id(self) -> arm.ResourceId:
+        parsed = arm.parse(self.id, arm.WORKSPACE)
+        assert parsed is not None  # checked in _id
+        return parsed
+
+    @property
+    def name(self) -> str:
+        return self.arm_id.name
+
+    @property
+    def resource_group(self) -> str:
+        return self.arm_id.resource_group
+
+    @property
+    def subscription_id(self) -> str:
+        return self.arm_id.subscription_id
+
+
+class Compute(Model):
+    """One Kubernetes compute attach: the cluster seen by the workspace through one namespace."""
+
+    name: str = Field(
+        description="Compute name: 2 to 16 letters, digits or '-', starting with a letter.",
+        examples=["k8s-team-a"],
+    )
+    namespace: str = Field(
+        DEFAULT_NAMESPACE, description="Kubernetes namespace of this attach's workloads."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _COMPUTE_NAME.fullmatch(value):
+            raise ValueError(
+                f"'{value}' is not a compute name: 2 to 16 letters, digits or '-', "
+                "starting with a letter"
+            )
+        return value
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return dns_label(value, "Kubernetes namespace name")
+
+
+class Manifest(BaseModel):
+    """One Kubernetes object; its body is free-form but must name itself."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    apiVersion: str = Field(description="The object's apiVersion.", examples=["v1"])
+    kind: str = Field(description="The object's kind.", examples=["Namespace"])
+    metadata: dict[str, Any] = Field(description="The object's metadata; name is required.")
+
+    @model_validator(mode="after")
+    def _named(self) -> Manifest:
+        if not self.metadata.get("name"):
+            raise ValueError("metadata.name is required")
+        if self.kind == "Secret":
+            raise ValueError(
+                "a Secret in plain stack settings would not be secret: create it from a secret "
+                "config value instead"
+            )
+        return self
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump()
