@@ -20,8 +20,11 @@ CLUSTER_NAME_RULE = (
 )
 MAX_NODES_PER_POOL = 1000
 MAX_PODS_MIN, MAX_PODS_MAX = 10, 250
+# key=value:Effect, as the az CLI checks it: a value is required and starts with a letter or
+# digit; key up to 253 characters, value up to 63.
 TAINT = re.compile(
-    r"^[A-Za-z0-9][-A-Za-z0-9_./]*=[-A-Za-z0-9_.]*:(NoSchedule|PreferNoSchedule|NoExecute)$"
+    r"^[A-Za-z0-9][-A-Za-z0-9_./]{0,252}=[A-Za-z0-9][-A-Za-z0-9_.]{0,62}"
+    r":(NoSchedule|PreferNoSchedule|NoExecute)$"
 )
 MAX_AUTHORIZED_IP_RANGES = 200
 # The one range that means "no access except the AKS service"; it cannot be mixed with others.
@@ -54,3 +57,59 @@ def trusted_access_binding_name(workspace_name: str) -> str:
     """One binding per workspace, named after it within AKS's length limit."""
     name = f"azureml-{workspace_name}"[:TRUSTED_ACCESS_BINDING_NAME_MAX]
     return name.rstrip("-").lower()
+
+
+_AZ_CLI_ACS = "Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/_validators.py"
+SOURCES: dict[str, str] = {
+    "NODE_POOL_NAME": (
+        "Learn 'Create node pools' / 'Azure Linux node pools' note: starts with a lowercase "
+        f"letter, lowercase letters and digits, 1-12 characters (Linux); {_AZ_CLI_ACS} "
+        "_validate_nodepool_name (at most 12, alphanumeric)"
+    ),
+    "NODE_POOL_NAME_RULE": "as NODE_POOL_NAME",
+    "CLUSTER_NAME": (
+        f"{_AZ_CLI_ACS} validate_linux_host_name: "
+        "^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$ (same language)"
+    ),
+    "CLUSTER_NAME_RULE": "as CLUSTER_NAME",
+    "MAX_NODES_PER_POOL": f"{_AZ_CLI_ACS} validate_nodes_count: min/max count in [0,1000]",
+    "MAX_PODS_MIN": "Learn 'Node auto-provisioning AKSNodeClass' maxPods 'Range: 10-250'",
+    "MAX_PODS_MAX": "Learn 'Node auto-provisioning AKSNodeClass' maxPods 'Range: 10-250'",
+    "TAINT": (
+        f"{_AZ_CLI_ACS} validate_taint: key = letter or digit + up to 252 of [word - . /], value "
+        "= letter or digit + up to 62 of [word - .], effect NoSchedule|PreferNoSchedule|"
+        "NoExecute (corrected: an empty or '-'-led value used to pass)"
+    ),
+    "MAX_AUTHORIZED_IP_RANGES": (
+        "Learn 'Secure access to the API server using authorized IP address ranges in AKS': "
+        "'The upper limit for the number of IP ranges you can specify is 200'"
+    ),
+    "NO_ACCESS_RANGE": (
+        f"{_AZ_CLI_ACS} validate_ip_ranges: 0.0.0.0/32 'is not allowed with other IP ranges'; "
+        "Learn: 0.0.0.0/32 allows only the outbound public IP of the Standard load balancer"
+    ),
+    "HA_MIN_NODES": (
+        "Learn 'Deploy Azure Machine Learning extension' settings table, inferenceRouterHA: "
+        "three replicas need at least three worker nodes; Azure/azure-cli-extensions "
+        "AzureMLKubernetes.py (3f6c0dae) sets inferenceRouterHA=false below 3 nodes"
+    ),
+    "PROD_MIN_VCPU": (
+        "Learn 'Deploy Azure Machine Learning extension', Prerequisites: production needs "
+        "a minimum of 4 vCPU cores and 14-GB memory"
+    ),
+    "PROD_MIN_MEMORY_GIB": "as PROD_MIN_VCPU",
+    "TRUSTED_ACCESS_ROLE": (
+        "Azure/AML-Kubernetes docs (AKS Trusted Access): role binding "
+        "Microsoft.MachineLearningServices/workspaces/mlworkload, one per workspace; "
+        "hashicorp/terraform-provider-azurerm trusted access acceptance test"
+    ),
+    "TRUSTED_ACCESS_BINDING_NAME_MAX": (
+        "unconfirmed: REST spec maxLength 24 not fetched; public Bicep samples name bindings "
+        "with take(..., 24); the shorter name is the safe side"
+    ),
+    "sure_nodes": (
+        "project rule: nodes a pool is sure to have (minCount under the autoscaler); the az CLI "
+        "sums agentPoolProfiles[].count for its under-3-nodes check (AzureMLKubernetes.py)"
+    ),
+    "trusted_access_binding_name": "TRUSTED_ACCESS_BINDING_NAME_MAX (one binding per workspace)",
+}
