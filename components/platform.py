@@ -10,10 +10,13 @@ import pulumi
 from pulumi_azure_native import authorization, resources
 
 from catalog import extension as catalog_extension
-from components.cluster import AksCluster, ArcCluster, ClusterHandle
+from components.aks import AksCluster
+from components.arc import ArcCluster
+from components.cluster import ClusterHandle
 from components.compute import Compute
 from components.extension import AzureMLExtension
 from components.manifests import ExtraManifests
+from components.network import Network
 from stacks.settings import AksCluster as AksSettings
 from stacks.settings import ArcCluster as ArcSettings
 from stacks.settings import Settings
@@ -103,11 +106,23 @@ class Platform(pulumi.ComponentResource):
         facts = catalog_extension.ClusterFacts(
             "aks", subscription_id, group_name, cluster.name, settings.region, cluster.node_count
         )
+        # A Network component only when there is network to make; an existing subnet is used as is.
+        subnet_id: pulumi.Input[str] | None = cluster.network.subnetId
+        if cluster.network.vnet is not None:
+            subnet_id = Network(
+                f"{name}-net",
+                cluster.network,
+                cluster_name=cluster.name,
+                region=settings.region,
+                resource_group_name=group.name,
+                opts=pulumi.ResourceOptions(parent=self),
+            ).subnet_id
         component = AksCluster(
             f"{name}-aks",
             cluster,
             facts=facts,
             resource_group_name=group.name,
+            subnet_id=subnet_id,
             authorized_ranges=settings.authorized_ranges(),
             production=settings.prod,
             container_insights=settings.container_insights(),

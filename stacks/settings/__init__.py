@@ -6,24 +6,16 @@ stack YAML file under preflight. Every default is the secure choice. Errors name
 and the key path and suggest the nearest valid key for a misspelt one.
 
 Modules: `base` (shared model and value checks), one module of models per concern (`cluster`,
-`extension`, `workspace`), `stack` (the whole stack and derived facts), `rules` (cross-field
+`network`, `extension`, `workspace`), `stack` (the whole stack and derived facts), `rules` (cross-field
 rules), `errors` (reporting), `pem` (PEM files), `parsing` (raw config to models), `loading`
 (the Pulumi runtime), `schema` (JSON Schema and docs generated from the models).
 """
 
-from stacks.settings.cluster import (
-    AksCluster,
-    ApiServer,
-    ArcCluster,
-    Identity,
-    Monitoring,
-    Network,
-    NodePool,
-    VirtualNetwork,
-)
+from stacks.settings.cluster import AksCluster, ArcCluster, Identity, Monitoring, NodePool
 from stacks.settings.errors import SettingsError
 from stacks.settings.extension import Extension
 from stacks.settings.loading import CONFIG_FILE_ENV, StackSettingsError, config_file, load
+from stacks.settings.network import ApiServer, Network, VirtualNetwork
 from stacks.settings.parsing import parse
 from stacks.settings.stack import PROJECT, Settings
 from stacks.settings.workspace import Compute, Manifest, Workspace

@@ -1,0 +1,201 @@
+"""A new AKS cluster, made the way Azure ML needs it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pulumi
+import pulumi_kubernetes as kubernetes_sdk
+from pulumi_azure_native import authorization, containerservice, operationalinsights
+
+from catalog import aks, arm, tokens
+from catalog import extension as catalog_extension
+from components.cluster import ClusterHandle, decode_kubeconfig, register_cluster_outputs
+from stacks.settings import AksCluster as AksSettings
+from stacks.settings import NodePool, Workspace
+
+# Built-in role "Azure Kubernetes Service RBAC Cluster Admin" (Microsoft Learn, "Azure built-in
+# roles"): lets the deploying identity apply in-cluster objects when local accounts are off.
+AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+
+
+class AksCluster(pulumi.ComponentResource):
+    """An AKS cluster the way Azure ML needs it: managed identity, node pools, network, API server
+    access (with the Azure ML control plane admitted), monitoring and Trusted Access."""
+
+    def __init__(
+        self,
+        name: str,
+        cluster: AksSettings,
+        *,
+        facts: catalog_extension.ClusterFacts,
+        resource_group_name: pulumi.Input[str],
+        subnet_id: pulumi.Input[str] | None,
+        authorized_ranges: list[str],
+        production: bool,
+        container_insights: bool,
+        defender: bool,
+        workspace: Workspace | None = None,
+        deployer_object_id: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        """facts: the cluster's plan-time facts (the same the extension is configured with).
+        subnet_id: the node subnet (components.network), or None for the one AKS makes.
+        deployer_object_id: the deploying identity, made cluster admin when local accounts are
+        off and the stack applies its own Kubernetes objects."""
+        super().__init__(tokens.AKS_CLUSTER_COMPONENT, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        logs_id = cluster.monitoring.logAnalyticsWorkspaceId
+        if (container_insights or defender) and not logs_id:
+            logs = operationalinsights.Workspace(
+                f"{name}-logs",
+                resource_group_name=resource_group_name,
+                workspace_name=f"{cluster.name}-logs",
+                location=facts.location,
+                sku={"name": "PerGB2018"},
+                retention_in_days=30,
+                opts=child,
+            )
+            logs_id = logs.id
+
+        # The cluster autoscaler owns the node count of autoscaled pools; Pulumi must not reset it.
+        ignore = [
+            f"agentPoolProfiles[{i}].count"
+            for i, pool in enumerate(cluster.nodePools)
+            if pool.autoscale
+        ]
+        identity: dict = {"type": cluster.identity.type}
+        if cluster.identity.userAssignedIdentityId:
+            identity["user_assigned_identities"] = {cluster.identity.userAssignedIdentityId: {}}
+        entra_only = cluster.disableLocalAccounts
+        managed = containerservice.ManagedCluster(
+            f"{name}-cluster",
+            resource_name_=cluster.name,
+            resource_group_name=resource_group_name,
+            location=facts.location,
+            dns_prefix=cluster.name,
+            kubernetes_version=cluster.kubernetesVersion,
+            identity=identity,
+            agent_pool_profiles=[_pool(pool, subnet_id) for pool in cluster.nodePools],
+            enable_rbac=True,
+            disable_local_accounts=entra_only,
+            aad_profile={"managed": True, "enable_azure_rbac": True} if entra_only else None,
+            network_profile={
+                "network_plugin": cluster.network.plugin,
+                "outbound_type": cluster.network.outboundType,
+                "pod_cidr": cluster.network.podCidr,
+                "service_cidr": cluster.network.serviceCidr,
+                "dns_service_ip": cluster.network.dnsServiceIP,
+                "load_balancer_sku": "standard",
+            },
+            api_server_access_profile={
+                "authorized_ip_ranges": authorized_ranges or None,
+                "enable_private_cluster": cluster.apiServer.privateCluster,
+            },
+            addon_profiles={
+                "omsagent": {
+                    "enabled": True,
+                    "config": {"logAnalyticsWorkspaceResourceID": logs_id},
+                }
+            }
+            if container_insights
+            else None,
+            security_profile={
+                "defender": {
+                    "log_analytics_workspace_resource_id": logs_id,
+                    "security_monitoring": {"enabled": True},
+                }
+            }
+            if defender
+            else None,
+            sku={"name": "Base", "tier": "Standard" if production else "Free"},
+            # Production clusters are protected: deleting one takes every model with it.
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=production, ignore_changes=ignore or None
+            ),
+        )
+        bindings: list[pulumi.Resource] = []
+        if entra_only and workspace is not None:
+            # With local accounts off, Azure ML reaches the cluster only through Trusted Access:
+            # one binding per workspace, made before any compute attach.
+            bindings.append(
+                containerservice.TrustedAccessRoleBinding(
+                    f"{name}-trusted-access",
+                    resource_group_name=resource_group_name,
+                    resource_name_=cluster.name,
+                    trusted_access_role_binding_name=aks.trusted_access_binding_name(
+                        workspace.name
+                    ),
+                    source_resource_id=workspace.id,
+                    roles=[aks.TRUSTED_ACCESS_ROLE],
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[managed]),
+                )
+            )
+
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=resource_group_name,
+            resource_name=cluster.name,
+            # Entra ID clusters hand out an exec (kubelogin) kubeconfig, never a static token.
+            format="exec" if entra_only else None,
+            opts=pulumi.InvokeOutputOptions(depends_on=[managed]),
+        )
+        kubeconfig = pulumi.Output.secret(credentials.apply(decode_kubeconfig))
+        provider_deps: list[pulumi.Resource] = [managed]
+        if entra_only and deployer_object_id:
+            provider_deps.append(
+                authorization.RoleAssignment(
+                    f"{name}-deployer-admin",
+                    scope=managed.id,
+                    principal_id=deployer_object_id,
+                    # A stable name: the same deployer on the same cluster is one assignment.
+                    role_assignment_name=str(
+                        uuid.uuid5(
+                            uuid.NAMESPACE_URL,
+                            f"{facts.subscription_id}/{cluster.name}/{deployer_object_id}",
+                        )
+                    ),
+                    role_definition_id=arm.role_definition(
+                        facts.subscription_id, AKS_RBAC_CLUSTER_ADMIN
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[managed]),
+                )
+            )
+        provider = kubernetes_sdk.Provider(
+            f"{name}-k8s",
+            kubeconfig=kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=provider_deps),
+        )
+        self.handle = ClusterHandle(
+            facts=facts,
+            resource=managed,
+            attach_after=bindings,
+            kubeconfig=kubeconfig,
+            provider=provider,
+        )
+        register_cluster_outputs(self, self.handle)
+
+
+def _pool(pool: NodePool, subnet_id: pulumi.Input[str] | None) -> dict:
+    profile = {
+        "name": pool.name,
+        "mode": pool.mode,
+        "vm_size": pool.vmSize,
+        "os_type": "Linux",
+        "type": "VirtualMachineScaleSets",
+        "vnet_subnet_id": subnet_id,
+        "node_labels": pool.labels or None,
+        "node_taints": pool.taints or None,
+        "availability_zones": pool.availabilityZones or None,
+        "max_pods": pool.maxPods,
+        "os_disk_size_gb": pool.osDiskSizeGB,
+    }
+    if pool.autoscale:
+        profile.update(
+            enable_auto_scaling=True,
+            min_count=pool.minCount,
+            max_count=pool.maxCount,
+            count=pool.minCount,
+        )
+    else:
+        profile.update(enable_auto_scaling=False, count=pool.count)
+    return profile
