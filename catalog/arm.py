@@ -93,3 +93,28 @@ def role_definition(subscription_id: str, role_id: str) -> str:
         f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/"
         f"roleDefinitions/{role_id}"
     )
+
+
+_TYPE = "ARM resource type (Bicep/ARM template reference, as public Bicep files declare it)"
+SOURCES: dict[str, str] = {
+    "GUID": "Learn 'Resource Manager resource ID format': subscription ids are GUIDs",
+    "WORKSPACE": f"Microsoft.MachineLearningServices/workspaces, {_TYPE}",
+    "MANAGED_CLUSTER": (
+        "Microsoft.ContainerService/managedClusters: Azure/azure-cli-extensions "
+        "AzureMLKubernetes.py (3f6c0dae) builds the cluster id from cluster_rp/cluster_type"
+    ),
+    "CONNECTED_CLUSTER": (
+        "Microsoft.Kubernetes/connectedClusters: Learn 'Deploy Azure Machine Learning "
+        "extension' (--cluster-type connectedClusters) and AzureMLKubernetes.py (3f6c0dae)"
+    ),
+    "USER_ASSIGNED_IDENTITY": f"Microsoft.ManagedIdentity/userAssignedIdentities, {_TYPE}",
+    "SUBNET": f"Microsoft.Network/virtualNetworks/subnets, {_TYPE}",
+    "LOG_ANALYTICS_WORKSPACE": f"Microsoft.OperationalInsights/workspaces, {_TYPE}",
+    "DNS_ZONE": f"Microsoft.Network/dnsZones (ARM types are case-insensitive), {_TYPE}",
+    "PRIVATE_DNS_ZONE": f"Microsoft.Network/privateDnsZones, {_TYPE}",
+    "FIREWALL_POLICY": f"Microsoft.Network/firewallPolicies, {_TYPE}",
+    "parse": (
+        "Learn 'Resource Manager resource ID format'; namespaces and types match "
+        "case-insensitively as ARM treats them"
+    ),
+}
