@@ -66,3 +66,25 @@ def replaces(resource_type: str, changed_path: str) -> bool:
             changed_path == p or changed_path.startswith(p + ".") for p in KUBERNETES_REPLACE
         )
     return False
+
+
+SOURCES: dict[str, str] = {
+    "AZURE_NATIVE_REPLACE": (
+        "partly confirmed: a tracked resource's location is create-only (ARM RPC-Put-V1-14, "
+        "Azure/azure-openapi-validator LocationMustHaveXmsMutability) and names in the URL are "
+        "the resource's identity (ARM cannot rename: Learn 'Azure Resource Manager FAQ'); "
+        "unconfirmed: that pulumi-azure-native marks each listed property replace-on-change "
+        "(dnsPrefix, extensionType, scope), kept because a false replace warning is the safe side"
+    ),
+    "KUBERNETES_REPLACE": (
+        "unconfirmed with the search tool: metadata.name and namespace identify an object, and "
+        "kind or apiVersion change the Pulumi type token, so each change is a new object "
+        "(Kubernetes API conventions); flagging it is the safe side"
+    ),
+    "NOT_IN_PLACE": (
+        "Learn 'Manage node pools', Limitations: 'You can't change the VM size of a node pool "
+        "after you create it' (resize-node-pool: new pool, cordon and drain, delete)"
+    ),
+    "not_in_place": "NOT_IN_PLACE",
+    "replaces": "AZURE_NATIVE_REPLACE, KUBERNETES_REPLACE and NOT_IN_PLACE",
+}

@@ -65,3 +65,17 @@ def lookup(name: str, declared: dict[str, VmSize] | None = None) -> VmSize | Non
             if key.lower() == name.lower():
                 return size
     return None
+
+
+_LEARN = "Microsoft Learn VM size pages (vCPU, memory GiB, GPU count)"
+SOURCES: dict[str, str] = {
+    "VM_SIZES": (
+        f"{_LEARN}: Dsv3, Dsv5, Dasv5, Esv5, Fsv2, B, DSv2, NCv3, NCasT4_v3, NC A100 v4, "
+        "NDasrA100_v4 and NVadsA10 v5 rows; Ddsv5 from `az vm list-sizes` output "
+        "(D96ds_v5: 96 cores, 393216 MB)"
+    ),
+    "lookup": (
+        "unconfirmed: that Azure matches vmSize case-insensitively; matching any case is the "
+        "lenient side, and the stack's own declarations come first"
+    ),
+}
