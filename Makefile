@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: preview check test lint format bench clean
+.PHONY: preview diff check test lint format bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ $(VENV)/.installed: requirements.txt
 preview: $(VENV)/.installed
 	$(PY) -m preflight preview --stack $(STACK)
 	$(PY) -m preflight check --stack $(STACK)
+
+## diff: markdown plan diff of every stack between BASE (a git ref) and this checkout, offline
+# Silent (@): with .venv installed, stdout is the markdown alone (`make -s diff BASE=... > f.md`).
+diff: $(VENV)/.installed
+	@test -n "$(BASE)" || { echo "usage: make diff BASE=<git ref>, e.g. BASE=origin/main" >&2; exit 64; }
+	@$(PY) scripts/plandiff.py diff "$(BASE)"
 
 ## test: lint, then the whole test suite
 test: lint
