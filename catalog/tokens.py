@@ -49,3 +49,31 @@ def kubernetes_token(api_version: str, kind: str) -> str:
     """The pulumi-kubernetes token of an object: core objects live under `core/v1`."""
     group_version = api_version if "/" in api_version else f"core/{api_version}"
     return f"kubernetes:{group_version}:{kind}"
+
+
+_AZURE_SDK = "token in the pinned pulumi-azure-native 3.29.0 SDK (package index)"
+_K8S_SDK = "token in the pinned pulumi-kubernetes 4.34.2 SDK (package index)"
+_CRD = "pulumi-kubernetes token of a custom resource: kubernetes:<apiVersion>:<kind>"
+SOURCES: dict[str, str] = {
+    "RESOURCE_GROUP": _AZURE_SDK,
+    "MANAGED_CLUSTER": _AZURE_SDK,
+    "AGENT_POOL": _AZURE_SDK,
+    "TRUSTED_ACCESS_ROLE_BINDING": _AZURE_SDK,
+    "EXTENSION": _AZURE_SDK,
+    "CONNECTED_CLUSTER": _AZURE_SDK,
+    "COMPUTE": _AZURE_SDK,
+    "ONLINE_ENDPOINT": _AZURE_SDK,
+    "ONLINE_DEPLOYMENT": _AZURE_SDK,
+    "HORIZONTAL_POD_AUTOSCALERS": f"autoscaling v1, v2, v2beta1, v2beta2: {_K8S_SDK}",
+    "KEDA_SCALED_OBJECT": f"KEDA ScaledObject, apiVersion keda.sh/v1alpha1 (KEDA docs); {_CRD}",
+    "AUTOSCALERS": "HORIZONTAL_POD_AUTOSCALERS and KEDA_SCALED_OBJECT",
+    "ARC_CLUSTER_COMPONENT": "project contract: component tokens azureml-k8s:index:<Class> (DESIGN.md)",
+    "AKS_CLUSTER_COMPONENT": "project contract: component tokens azureml-k8s:index:<Class> (DESIGN.md)",
+    "CLUSTER_OUTPUT_RESOURCE_ID": "project contract between cluster components and policies",
+    "CLUSTER_OUTPUT_NODE_COUNT": "project contract between cluster components and policies",
+    "base_type": (
+        "Pulumi azure-native version guide: an explicit API version is the module "
+        "azure-native:<ns>/v<date>, the same resource type"
+    ),
+    "kubernetes_token": f"core group objects are kubernetes:core/v1:<Kind>, {_K8S_SDK}",
+}
