@@ -8,7 +8,30 @@ fights azureml-fe" (seeds/002, seeds/003).
 
 KUBERNETES_COMPUTE = "Kubernetes"
 DEFAULT_NAMESPACE = "default"
-# Labels Azure ML puts on the model workloads it runs: `isazuremlapp` (AKS inference, v1 and the
-# extension's inference pods) and the `ml.azure.com/` prefix of the extension's objects.
+# Labels that mark Azure ML's workloads: `isazuremlapp: "true"` on model deployments
+# (confirmed for AKS v1 web services), `azuremlappname` (v1 web services and azureml-fe), and the
+# `ml.azure.com/` prefix (the extension's own pods). The match is broad on purpose: an autoscaler
+# on azureml-fe or another extension component fights Azure ML as much as one on a model.
 AZUREML_LABEL_KEYS = frozenset({"isazuremlapp", "azuremlappname"})
 AZUREML_LABEL_PREFIX = "ml.azure.com/"
+
+SOURCES: dict[str, str] = {
+    "KUBERNETES_COMPUTE": (
+        "computeType 'Kubernetes' (ComputeType enum, pinned pulumi-azure-native 3.29.0; ARM "
+        "Microsoft.MachineLearningServices/workspaces/computes)"
+    ),
+    "DEFAULT_NAMESPACE": (
+        "KubernetesProperties.namespace defaults to 'default' (pinned pulumi-azure-native "
+        "3.29.0 machinelearningservices inputs)"
+    ),
+    "AZUREML_LABEL_KEYS": (
+        "isazuremlapp: Learn v1 'Use Azure AD identity with your machine learning web service "
+        "in AKS' (kubectl get deployment --selector=isazuremlapp=true); azuremlappname: Learn "
+        "'Troubleshoot Kubernetes compute' (-l azuremlappname=azureml-fe); unconfirmed: the "
+        "labels of extension (v2) online deployment pods"
+    ),
+    "AZUREML_LABEL_PREFIX": (
+        "ml.azure.com/amlarc-system and ml.azure.com/infra-app on the extension's pods "
+        "(kubectl --show-labels listings of namespace azureml); unconfirmed on v2 model pods"
+    ),
+}
