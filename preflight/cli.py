@@ -9,25 +9,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from preflight import analyzer, render
+from preflight import analyzer, processes, render
 from preflight import diff as plandiff
 from preflight.plan import Graph, dumps
+from preflight.redaction import Redactor, secret_strings
 from preflight.stackfile import (
+    CONFIG_FILE_ENV,
+    STACK_NAME,
     StackConfig,
     StackFileError,
+    empty_stack,
     find_stack_file,
     load_project,
     load_stack,
+    read_bounded,
 )
 
 OK, VIOLATION, INVALID, PROGRAM_FAILED, PACK_FAILED, USAGE = 0, 1, 2, 3, 4, 64
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-PROGRAM_TIMEOUT_S = 300
+DEFAULT_TIMEOUT_S = 300
+MAX_PLAN_BYTES = 256 * 1024 * 1024
 
 
 class Failure(Exception):
@@ -42,28 +48,89 @@ class _Parser(argparse.ArgumentParser):
         raise Failure(USAGE, f"{self.prog}: {message}")
 
 
+def _stack_name(text: str) -> str:
+    if not STACK_NAME.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a stack name (letters, digits, '_', '.', '-'; 1 to 100 characters)"
+        )
+    return text
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds in (0, 86400]")
+    return value
+
+
+def _tag(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return key, value
+
+
+def _add_source(p: argparse.ArgumentParser) -> None:
+    source = p.add_mutually_exclusive_group()
+    source.add_argument(
+        "--stack", type=_stack_name, help="stack name (stacks/Pulumi.<stack>.yaml); default dev"
+    )
+    source.add_argument("--config", help="any stack YAML file")
+    p.add_argument("--program", default=str(PROJECT_DIR), help="Pulumi program directory")
+    p.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=DEFAULT_TIMEOUT_S,
+        help=f"seconds the program (and the policy pack) may take; default {DEFAULT_TIMEOUT_S}",
+    )
+
+
+# One function per subcommand: each adds its parser and names the function that runs it.
+def _add_preview(sub) -> None:
+    p = sub.add_parser("preview", help="preview a stack offline")
+    _add_source(p)
+    p.add_argument("--format", choices=("text", "json", "markdown", "dot"), default="text")
+    p.set_defaults(run=preview)
+
+
+def _add_check(sub) -> None:
+    p = sub.add_parser("check", help="check a stack against the policy pack offline")
+    _add_source(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--policy-pack", default=str(PROJECT_DIR / "policy"))
+    p.add_argument(
+        "--policy-config", help="policy config JSON (pulumi's --policy-pack-config format)"
+    )
+    p.add_argument(
+        "--tag", type=_tag, action="append", default=[], metavar="KEY=VALUE", help="stack tag"
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail when a mandatory policy could not be evaluated at preview",
+    )
+    p.set_defaults(run=check)
+
+
+def _add_diff(sub) -> None:
+    p = sub.add_parser("diff", help="compare two JSON plans")
+    p.add_argument("base")
+    p.add_argument("head")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.set_defaults(run=diff)
+
+
+SUBCOMMANDS: list[Callable[[Any], None]] = [_add_preview, _add_check, _add_diff]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m preflight", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, formats in (
-        ("preview", ("text", "json", "markdown", "dot")),
-        ("check", ("text", "json")),
-    ):
-        p = sub.add_parser(name, help=f"{name} a stack offline")
-        source = p.add_mutually_exclusive_group()
-        source.add_argument("--stack", help="stack name (stacks/Pulumi.<stack>.yaml); default dev")
-        source.add_argument("--config", help="any stack YAML file")
-        p.add_argument("--program", default=str(PROJECT_DIR), help="Pulumi program directory")
-        p.add_argument("--format", choices=formats, default="text")
-        if name == "check":
-            p.add_argument("--policy-pack", default=str(PROJECT_DIR / "policy"))
-            p.add_argument(
-                "--policy-config", help="policy config JSON (pulumi's --policy-pack-config format)"
-            )
-    d = sub.add_parser("diff", help="compare two JSON plans")
-    d.add_argument("base")
-    d.add_argument("head")
-    d.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    for add in SUBCOMMANDS:
+        add(sub)
     return parser
 
 
@@ -77,6 +144,8 @@ def _stack(args) -> tuple[Any, StackConfig]:
             path = Path(args.config)
             return project, load_stack(path.resolve(), project, args.config)
         path = find_stack_file(project, args.stack or "dev")
+        if path is None:
+            return project, empty_stack(args.stack or "dev")
         return project, load_stack(path, project, os.path.relpath(path, program))
     except StackFileError as err:
         raise Failure(
@@ -84,7 +153,7 @@ def _stack(args) -> tuple[Any, StackConfig]:
         ) from None
 
 
-def _run(project, stack: StackConfig) -> Graph:
+def _run(project, stack: StackConfig, timeout: float) -> Graph:
     job = {
         "programDir": str(project.directory),
         "project": project.name,
@@ -92,83 +161,89 @@ def _run(project, stack: StackConfig) -> Graph:
         "config": stack.config,
         "secretKeys": stack.secret_keys,
         "configFile": stack.file,
-        "main": project.main,
+        "main": str(project.main),
     }
-    result_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"preflight-{os.getpid()}.json"
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")])),
     )
+    env.pop(CONFIG_FILE_ENV, None)
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "preflight.runner", str(result_file)],
-            input=json.dumps(job),
-            text=True,
-            capture_output=True,
+        raw, status, stderr = processes.run_with_result(
+            [sys.executable, "-m", "preflight.runner"],
+            json.dumps(job).encode(),
             env=env,
-            timeout=PROGRAM_TIMEOUT_S,
+            timeout=timeout,
         )
-        result = json.loads(result_file.read_text()) if result_file.exists() else None
-    except subprocess.TimeoutExpired:
-        raise Failure(
-            PROGRAM_FAILED, f"the program did not finish within {PROGRAM_TIMEOUT_S} s"
-        ) from None
-    finally:
-        result_file.unlink(missing_ok=True)
-    if result is None:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise Failure(
-            PROGRAM_FAILED, f"the program runner stopped (exit {proc.returncode}): {last}"
-        )
+    except processes.ChildError as err:
+        raise Failure(PROGRAM_FAILED, f"the program {err}") from None
+    try:
+        result = json.loads(raw) if raw else None
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
+        raise Failure(PROGRAM_FAILED, f"the program runner stopped (exit {status}): {last}")
     if result["status"] == "invalid-settings":
-        errors = [{"path": e["path"], "message": e["message"]} for e in result["errors"]]
-        raise Failure(INVALID, f"{result['file']}: invalid settings", errors)
+        file = result.get("file") or stack.file or "(no stack file)"
+        errors = [
+            {"path": f"{file}: {e['path']}", "message": e["message"]} for e in result["errors"]
+        ]
+        raise Failure(INVALID, f"{file}: invalid settings", errors)
     if result["status"] == "program-error":
         where = f" ({result['location']})" if result.get("location") else ""
         raise Failure(PROGRAM_FAILED, f"the program failed{where}: {result['message']}")
-    return Graph.from_run(project.name, stack.stack, stack.file, result)
+    return Graph.from_run(
+        project.name, stack.stack, stack.file, result, stack.config, frozenset(stack.secret_keys)
+    )
 
 
-def preview(args) -> int:
+def _redactor(stack: StackConfig, graph: Graph | None = None) -> Redactor:
+    secrets = list(stack.secret_values)
+    if graph is not None:
+        for r in graph.resources:
+            secrets += secret_strings(r.inputs)
+            secrets += secret_strings(r.outputs)
+        secrets += secret_strings(graph.stack_outputs)
+    return Redactor(secrets)
+
+
+def preview(args, out: Output) -> int:
     project, stack = _stack(args)
-    plan = _run(project, stack).plan()
-    out = {"json": dumps, "text": render.text, "markdown": render.markdown, "dot": render.dot}
-    sys.stdout.write(out[args.format](plan))
+    out.redact = _redactor(stack)
+    graph = _run(project, stack, args.timeout)
+    out.redact = _redactor(stack, graph)
+    plan = graph.plan()
+    formats = {"json": dumps, "text": render.text, "markdown": render.markdown, "dot": render.dot}
+    out.write(formats[args.format](plan))
     return OK
 
 
-def check(args) -> int:
+def check(args, out: Output) -> int:
+    out.check_format = args.format
     try:
         policy_config = analyzer.load_policy_config(args.policy_config)
     except analyzer.PolicyConfigError as err:
-        raise Failure(
-            INVALID, str(err), [{"path": args.policy_config, "message": str(err)}]
-        ) from None
-    try:
-        project, stack = _stack(args)
-        graph = _run(project, stack)
-    except Failure as failure:
-        if failure.code != INVALID:
-            raise
-        _emit_check(
-            args,
-            {
-                "errors": failure.errors or [{"path": "", "message": failure.message}],
-                "violations": [],
-                "mandatory": 0,
-            },
-        )
-        return INVALID
+        raise _config_failure(err, args) from None
+    project, stack = _stack(args)
+    out.redact = _redactor(stack)
+    graph = _run(project, stack, args.timeout)
+    out.redact = _redactor(stack, graph)
     try:
         analysis = analyzer.analyze(
-            graph, Path(args.policy_pack).resolve(), stack.config, policy_config
+            graph,
+            Path(args.policy_pack).resolve(),
+            stack.config,
+            stack.secret_keys,
+            policy_config,
+            dict(args.tag),
+            args.timeout,
         )
     except analyzer.PolicyConfigError as err:
-        raise Failure(
-            INVALID, str(err), [{"path": args.policy_config or "", "message": str(err)}]
-        ) from None
+        raise _config_failure(err, args) from None
     except analyzer.PolicyPackError as err:
         raise Failure(PACK_FAILED, f"policy pack failed: {err}") from None
+    unevaluated = analysis.unevaluated_gates if args.strict else []
     result = {
         "stack": stack.stack,
         "config": stack.file,
@@ -179,49 +254,91 @@ def check(args) -> int:
         },
         "errors": [],
         "violations": [v.as_json() for v in analysis.violations],
+        "remediations": analysis.remediations,
+        "warnings": [d["message"] for d in graph.diagnostics if d["severity"] == "warning"],
         "mandatory": len(analysis.mandatory),
+        "unevaluatedMandatory": len(unevaluated),
     }
-    _emit_check(args, result)
-    return VIOLATION if analysis.mandatory else OK
+    out.write(_check_output(args.format, result))
+    return VIOLATION if analysis.mandatory or unevaluated else OK
 
 
-def _emit_check(args, result: dict[str, Any]) -> None:
-    if args.format == "json":
-        sys.stdout.write(json.dumps(result, indent=2, sort_keys=True) + "\n")
-    else:
-        sys.stdout.write(render.check_text(result))
+def _config_failure(err: analyzer.PolicyConfigError, args) -> Failure:
+    where = args.policy_config or args.policy_pack
+    errors = [{"path": f"{where}: {name}", "message": message} for name, message in err.problems]
+    return Failure(INVALID, str(err), errors)
 
 
-def diff(args) -> int:
-    plans = []
-    for path in (args.base, args.head):
-        try:
-            plans.append(json.loads(Path(path).read_text()))
-        except (OSError, json.JSONDecodeError) as err:
-            raise Failure(INVALID, f"{path}: not a readable JSON plan: {err}") from None
-        if not isinstance(plans[-1], dict) or "resources" not in plans[-1]:
-            raise Failure(INVALID, f"{path}: not a preflight plan (no resources)")
-    d = plandiff.diff(*plans)
-    out = {
+def _check_output(format_: str, result: dict[str, Any]) -> str:
+    if format_ == "json":
+        return json.dumps(result, indent=2, sort_keys=True) + "\n"
+    return render.check_text(result)
+
+
+def _read_plan(path: str) -> dict[str, Any]:
+    try:
+        text = read_bounded(Path(path), path, MAX_PLAN_BYTES)
+        plan = json.loads(text)
+    except StackFileError as err:
+        raise Failure(INVALID, f"{path}: {err.message}") from None
+    except (ValueError, RecursionError) as err:
+        raise Failure(INVALID, f"{path}: not a readable JSON plan: {err}") from None
+    problem = plandiff.plan_problem(plan)
+    if problem:
+        raise Failure(INVALID, f"{path}: not a preflight plan: {problem}")
+    return plan
+
+
+def diff(args, out: Output) -> int:
+    changes = plandiff.diff(_read_plan(args.base), _read_plan(args.head))
+    formats = {
         "json": lambda x: json.dumps(x, indent=2, sort_keys=True) + "\n",
         "text": plandiff.text,
         "markdown": plandiff.markdown,
     }
-    sys.stdout.write(out[args.format](d))
+    out.write(formats[args.format](changes))
     return OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        args = _parser().parse_args(argv)
-        return {"preview": preview, "check": check, "diff": diff}[args.command](args)
-    except Failure as failure:
-        print(f"preflight: {failure.message}", file=sys.stderr)
+class Output:
+    """Everything preflight prints goes through here, redacted of the run's secrets."""
+
+    def __init__(self):
+        self.redact = Redactor()
+        self.check_format: str | None = None
+
+    def write(self, text: str) -> None:
+        sys.stdout.write(self.redact(text))
+
+    def fail(self, failure: Failure) -> int:
+        errors = failure.errors or [{"path": "", "message": failure.message}]
+        if self.check_format == "json":
+            # A check always answers in its format: a CI step parsing JSON gets JSON on 2, 3, 4.
+            self.write(
+                _check_output(
+                    self.check_format,
+                    {"errors": errors, "violations": [], "mandatory": 0, "exitCode": failure.code},
+                )
+            )
+        lines = [f"preflight: {failure.message}"]
         for e in failure.errors:
             if e["path"] not in failure.message:
-                print(f"  {e['path']}: {e['message']}", file=sys.stderr)
+                lines.append(f"  {e['path']}: {e['message']}")
             elif e["message"] not in failure.message:
-                print(f"  {e['message']}", file=sys.stderr)
+                lines.append(f"  {e['message']}")
+        sys.stderr.write(self.redact("\n".join(lines)) + "\n")
         return failure.code
+
+
+def main(argv: list[str] | None = None) -> int:
+    processes.install_signal_handlers()
+    out = Output()
+    try:
+        args = _parser().parse_args(argv)
+        return args.run(args, out)
+    except Failure as failure:
+        return out.fail(failure)
     except KeyboardInterrupt:
         return 130
+    finally:
+        processes.kill_all()

@@ -5,10 +5,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from catalog import extension as ext
-from catalog import replacements
+from catalog import extension, replacements
 from catalog.tokens import EXTENSION as EXTENSION_TYPE_TOKEN
 from catalog.tokens import base_type
+from preflight.render import md_code, visible
+
+
+def plan_problem(plan: Any) -> str | None:
+    """Why a document is not a plan this module can compare, or None."""
+    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
+        return "no resources list"
+    seen: set[str] = set()
+    for i, r in enumerate(plan["resources"]):
+        if not isinstance(r, dict):
+            return f"resources[{i}] is not an object"
+        for key in ("urn", "type"):
+            if not isinstance(r.get(key), str) or not r[key]:
+                return f"resources[{i}].{key} is not a string"
+        if r["urn"].count("::") < 3:
+            return f"resources[{i}].urn is not a URN"
+        if not isinstance(r.get("inputs", {}), dict):
+            return f"resources[{i}].inputs is not an object"
+        if r["urn"] in seen:
+            return f"resources[{i}]: duplicate URN {r['urn']}"
+        seen.add(r["urn"])
+    return None
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -30,7 +51,8 @@ def diff(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
     after = {r["urn"]: r for r in head["resources"]}
     changed = []
     for urn in sorted(set(before) & set(after)):
-        old, new = _flatten(before[urn]["inputs"]), _flatten(after[urn]["inputs"])
+        old = _flatten(before[urn].get("inputs", {}))
+        new = _flatten(after[urn].get("inputs", {}))
         properties = [
             {"path": p, "before": old.get(p), "after": new.get(p)}
             for p in sorted(set(old) | set(new))
@@ -48,9 +70,9 @@ def diff(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
             ),
         }
         if base_type(rtype) == EXTENSION_TYPE_TOKEN:
-            entry["disruptive"] = ext.disruptive_changes(
-                before[urn]["inputs"].get("configurationSettings") or {},
-                after[urn]["inputs"].get("configurationSettings") or {},
+            entry["disruptive"] = extension.disruptive_changes(
+                _settings(before[urn]),
+                _settings(after[urn]),
             )
         changed.append(entry)
     return {
@@ -60,8 +82,17 @@ def diff(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _settings(resource: dict[str, Any]) -> dict[str, Any]:
+    settings = resource.get("inputs", {}).get("configurationSettings")
+    return settings if isinstance(settings, dict) else {}
+
+
 def _name(urn: str) -> str:
-    return urn.split("::")[-1]
+    return visible(urn.split("::")[-1])
+
+
+def _type(urn: str) -> str:
+    return visible(urn.split("::")[2].split("$")[-1])
 
 
 def _value(v: Any) -> str:
@@ -70,17 +101,18 @@ def _value(v: Any) -> str:
 
 def text(d: dict[str, Any]) -> str:
     lines = []
-    lines += [f"+ {_name(u)}  ({u.split('::')[2].split('$')[-1]})" for u in d["added"]]
-    lines += [f"- {_name(u)}  ({u.split('::')[2].split('$')[-1]})" for u in d["removed"]]
+    lines += [f"+ {_name(u)}  ({_type(u)})" for u in d["added"]]
+    lines += [f"- {_name(u)}  ({_type(u)})" for u in d["removed"]]
     for c in d["changed"]:
         mark = "+-" if c["replace"] else "~"
         lines.append(
-            f"{mark} {_name(c['urn'])}  ({c['type']})" + ("  REPLACES" if c["replace"] else "")
+            f"{mark} {_name(c['urn'])}  ({visible(c['type'])})"
+            + ("  REPLACES" if c["replace"] else "")
         )
         for p in c["properties"]:
-            lines.append(f"    {p['path']}: {_value(p['before'])} => {_value(p['after'])}")
+            lines.append(f"    {visible(p['path'])}: {_value(p['before'])} => {_value(p['after'])}")
         for reason in c.get("disruptive", []):
-            lines.append(f"    DISRUPTIVE: {reason}")
+            lines.append(f"    DISRUPTIVE: {visible(reason)}")
     if not lines:
         lines = ["no changes"]
     counts = (
@@ -92,31 +124,30 @@ def text(d: dict[str, Any]) -> str:
 
 
 def markdown(d: dict[str, Any]) -> str:
+    """Markdown for a pull request comment; every name and value is an escaped code span."""
     lines = ["### Plan diff", ""]
     warnings = [(c, r) for c in d["changed"] for r in c.get("disruptive", [])]
     replaced = [c for c in d["changed"] if c["replace"]]
     if warnings or replaced:
         lines += ["> [!WARNING]"]
         lines += [
-            f"> **Replaces** `{_name(c['urn'])}` (`{c['type']}`): {', '.join(c['replace'])} changed"
+            f"> **Replaces** {md_code(_name(c['urn']))} ({md_code(c['type'])}): "
+            f"{', '.join(md_code(p) for p in c['replace'])} changed"
             for c in replaced
         ]
-        lines += [f"> **Disrupts** `{_name(c['urn'])}`: {r}" for c, r in warnings]
+        lines += [f"> **Disrupts** {md_code(_name(c['urn']))}: {md_code(r)}" for c, r in warnings]
         lines += [""]
     lines += ["| | Resource | Type | Change |", "|---|---|---|---|"]
-    lines += [
-        f"| + | `{_name(u)}` | `{u.split('::')[2].split('$')[-1]}` | added |" for u in d["added"]
-    ]
-    lines += [
-        f"| - | `{_name(u)}` | `{u.split('::')[2].split('$')[-1]}` | removed |"
-        for u in d["removed"]
-    ]
+    lines += [f"| + | {md_code(_name(u))} | {md_code(_type(u))} | added |" for u in d["added"]]
+    lines += [f"| - | {md_code(_name(u))} | {md_code(_type(u))} | removed |" for u in d["removed"]]
     for c in d["changed"]:
         change = "<br>".join(
-            f"`{p['path']}`: {_value(p['before'])} → {_value(p['after'])}" for p in c["properties"]
+            f"{md_code(p['path'])}: {md_code(_value(p['before']))} → {md_code(_value(p['after']))}"
+            for p in c["properties"]
         )
         lines.append(
-            f"| {'+-' if c['replace'] else '~'} | `{_name(c['urn'])}` | `{c['type']}` | {change} |"
+            f"| {'+-' if c['replace'] else '~'} | {md_code(_name(c['urn']))} | "
+            f"{md_code(c['type'])} | {change} |"
         )
     if len(lines) == 4 and not warnings:
         lines.append("| | | | no changes |")

@@ -1,9 +1,11 @@
 """A resource monitor that records what a Pulumi program registers, under the SDK's mock runtime.
 
 It answers like the engine does during `pulumi preview`: a resource being created has an unknown
-id and its computed outputs are unknown; its inputs come back as its outputs. Invokes get canned
-answers (`CANNED`); reads return the properties the program passed plus what the id tells and the
-stack's region.
+id and its computed outputs are unknown; its inputs come back as its outputs. Azure resources
+whose name the program leaves unset get one as the provider auto-names them (`autoname`), so the
+names `pulumi preview` shows as known are known here too. Invokes get canned answers (`CANNED`);
+reads return the properties the program passed plus what the id tells and the stack's region.
+As the engine does, a second registration of the same URN fails the program.
 Property values are kept in the engine's wire shape (camelCase keys, secrets and unknowns marked,
 numbers as floats), which is also what the policy pack receives.
 """
@@ -11,18 +13,17 @@ numbers as floats), which is also what the policy pack receives.
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
+import inspect
+import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.runtime import mocks
-from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import get_project, get_stack
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SIG = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+from preflight.sdk import ROOT_STACK_TYPE, UNKNOWN, get_project, get_stack, mocks, resource_pb2
 
 _KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -75,6 +76,36 @@ def wire(struct) -> dict[str, Any]:
     return json_format.MessageToDict(struct) if struct is not None else {}
 
 
+@functools.cache
+def name_property(type_: str) -> str | None:
+    """The input an azure-native resource is named by (`resourceGroupName`, `resourceName`, ...).
+
+    The provider's metadata is not shipped with the Python SDK, but the SDK's own resource class
+    is loaded (the program registered the type through it) and its arguments name the property:
+    `<resource>_name`, else `resource_name_`, else `name`.
+    """
+    parts = type_.split(":")
+    if len(parts) != 3 or parts[0] != "azure-native":
+        return None
+    module = sys.modules.get("pulumi_azure_native." + parts[1].replace("/", "."))
+    init = getattr(getattr(module, parts[2], None), "_internal_init", None)
+    if init is None:
+        return None
+    params = inspect.signature(init).parameters
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", parts[2]).lower()
+    for candidate in (f"{snake}_name", "resource_name_", "name"):
+        if candidate in params:
+            words = candidate.rstrip("_").split("_")
+            return words[0] + "".join(w.title() for w in words[1:])
+    return None
+
+
+def autoname(urn: str, logical_name: str) -> str:
+    """The shape of Pulumi's default auto-naming (logical name + 8 hex characters), with the
+    suffix derived from the URN instead of drawn at random: same program, same names."""
+    return logical_name + hashlib.sha256(urn.encode()).hexdigest()[:8]
+
+
 class Mocks(mocks.Mocks):
     """Canned invoke answers; resource answers are the monitor's own (see RecordingMonitor)."""
 
@@ -99,6 +130,7 @@ class RecordingMonitor(mocks.MockMonitor):
         self.config = config
         self.registrations: list[dict[str, Any]] = []
         self.component_outputs: dict[str, dict[str, Any]] = {}
+        self.diagnostics: list[dict[str, str]] = []
         self._types: dict[str, str] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -109,6 +141,9 @@ class RecordingMonitor(mocks.MockMonitor):
         return "urn:pulumi:" + "::".join([get_stack(), get_project(), qualified, name])
 
     def _record(self, urn: str, request, *, read: bool, options: dict, inputs, outputs) -> None:
+        if urn in self._types:
+            # The engine refuses a second registration of one URN; so does preflight.
+            raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
         self._types[urn] = request.type
         self.registrations.append(
             {
@@ -137,17 +172,47 @@ class RecordingMonitor(mocks.MockMonitor):
     def RegisterResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = wire(request.object)
+        outputs = dict(inputs) if request.custom else {}
+        named_by = name_property(request.type) if request.custom else None
+        if named_by:
+            # As the provider names it at preview; its `name` output is that name.
+            inputs.setdefault(named_by, autoname(urn, request.name))
+            outputs[named_by] = inputs[named_by]
+            outputs.setdefault("name", inputs[named_by])
+        if request.type.startswith("pulumi:providers:") and request.version:
+            inputs.setdefault("version", request.version)  # the engine records the version
+            outputs.setdefault("version", request.version)
+        if request.remote:
+            self.diagnostics.append(
+                {
+                    "severity": "warning",
+                    "message": f"remote component {request.type} '{request.name}' is not "
+                    "expanded offline: its children are neither previewed nor checked",
+                }
+            )
+        timeouts = request.customTimeouts
         self._record(
             urn,
             request,
             read=False,
             inputs=inputs,
-            outputs=dict(inputs) if request.custom else {},
+            outputs=outputs,
             options={
                 "protect": request.protect,
                 "ignoreChanges": list(request.ignoreChanges),
                 "retainOnDelete": request.retainOnDelete,
                 "deleteBeforeReplace": request.deleteBeforeReplace,
+                "deleteBeforeReplaceDefined": request.deleteBeforeReplaceDefined,
+                "customTimeouts": {
+                    k: v
+                    for k, v in (
+                        ("create", timeouts.create),
+                        ("update", timeouts.update),
+                        ("delete", timeouts.delete),
+                    )
+                    if v
+                },
+                "remote": request.remote,
                 "replaceOnChanges": list(request.replaceOnChanges),
                 "additionalSecretOutputs": list(request.additionalSecretOutputs),
                 "aliases": [_alias(a) for a in request.aliases],
@@ -157,7 +222,7 @@ class RecordingMonitor(mocks.MockMonitor):
         if request.type == ROOT_STACK_TYPE or not request.custom:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         # Being created: no id yet; the inputs come back as outputs, the rest is unknown.
-        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=_struct(outputs))
 
     def ReadResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -174,14 +239,18 @@ class RecordingMonitor(mocks.MockMonitor):
             inputs=wire(request.properties),
             outputs=state,
         )
-        properties = struct_pb2.Struct()
-        json_format.ParseDict(state, properties)
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=properties)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=_struct(state))
 
     def RegisterResourceOutputs(self, request):
         if self._types.get(request.urn) != ROOT_STACK_TYPE:  # the runner records the stack's
             self.component_outputs[request.urn] = wire(request.outputs)
         return empty_pb2.Empty()
+
+
+def _struct(value: dict[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    json_format.ParseDict(value, struct)
+    return struct
 
 
 def _alias(alias: resource_pb2.Alias) -> Any:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from preflight.monitor import ROOT_STACK_TYPE, SECRET_SIG, SIG, UNKNOWN
+from preflight.sdk import ROOT_STACK_TYPE, SECRET_SIG, SIG, UNKNOWN
 
 SECRET_TEXT = "[secret]"
 UNKNOWN_TEXT = "[unknown]"
@@ -61,7 +61,15 @@ class Graph:
     diagnostics: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
-    def from_run(cls, project: str, stack: str, config_file: str, run: dict) -> Graph:
+    def from_run(
+        cls,
+        project: str,
+        stack: str,
+        config_file: str,
+        run: dict,
+        config: dict[str, str],
+        secret_keys: frozenset[str] = frozenset(),
+    ) -> Graph:
         resources: list[Resource] = []
         defaults: dict[str, Resource] = {}
         for reg in run["registrations"]:
@@ -71,31 +79,17 @@ class Graph:
                 # The engine gives such a resource its package's default provider.
                 default = defaults.get(package)
                 if default is None:
-                    version = reg["version"]
-                    suffix = f"_{version.replace('.', '_')}" if version else ""
-                    urn = (
-                        f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}"
-                        f"::default{suffix}"
-                    )
-                    default = Resource(
-                        urn,
-                        f"pulumi:providers:{package}",
-                        f"default{suffix}",
-                        True,
-                        "",
-                        "",
-                        [],
-                        {},
-                        {},
-                        {"version": version} if version else {},
-                        {"version": version} if version else {},
-                        synthetic=True,
+                    default = _default_provider(
+                        project, stack, package, reg["version"], config, secret_keys
                     )
                     defaults[package] = default
                 provider = f"{default.urn}::{UNKNOWN}"
-            outputs = (
-                reg["outputs"] if reg["custom"] else run["componentOutputs"].get(reg["urn"], {})
-            )
+            if reg["custom"]:
+                outputs = reg["outputs"]
+            elif reg["type"] == ROOT_STACK_TYPE:
+                outputs = run["stackOutputs"]  # AnalyzeStack sees the stack's outputs
+            else:
+                outputs = run["componentOutputs"].get(reg["urn"], {})
             resources.append(
                 Resource(
                     urn=reg["urn"],
@@ -155,6 +149,42 @@ class Graph:
             "diagnostics": sorted(self.diagnostics, key=lambda d: (d["severity"], d["message"])),
             "summary": dict(sorted(summary.items())),
         }
+
+
+def _default_provider(
+    project: str,
+    stack: str,
+    package: str,
+    version: str,
+    config: dict[str, str],
+    secret_keys: frozenset[str],
+) -> Resource:
+    """A default provider as the engine makes one: its inputs are the package's stack config
+    (`azure-native:location` becomes `location`; secret keys stay secret) and the version the
+    program asked for."""
+    suffix = f"_{version.replace('.', '_')}" if version else ""
+    name = f"default{suffix}"
+    inputs: dict[str, Any] = {
+        key.split(":", 1)[1]: {SIG: SECRET_SIG, "value": value} if key in secret_keys else value
+        for key, value in sorted(config.items())
+        if key.startswith(f"{package}:")
+    }
+    if version:
+        inputs["version"] = version
+    return Resource(
+        f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{name}",
+        f"pulumi:providers:{package}",
+        name,
+        True,
+        "",
+        "",
+        [],
+        {},
+        {},
+        inputs,
+        dict(inputs),
+        synthetic=True,
+    )
 
 
 def _options(options: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,35 @@
-"""Plans and check results for people: a tree like `pulumi preview`, markdown, DOT."""
+"""Plans and check results for people: a tree like `pulumi preview`, markdown, DOT.
+
+Names come from programs and may hold anything: newlines, quotes, backticks, pipes, HTML. Each
+format escapes them (`visible`, `md_code`, `dot_string`) so a name can neither forge lines nor
+inject markup.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+
+def visible(text: Any) -> str:
+    """Control characters (newlines included) shown as escapes, so one name stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def md_code(text: Any) -> str:
+    """A markdown code span that holds any text, even inside a table cell."""
+    shown = visible(text).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+def dot_string(text: Any) -> str:
+    """The inside of a DOT double-quoted string."""
+    return visible(text).replace("\\", "\\\\").replace('"', '\\"')
+
 
 _OPS = {"create": "+", "read": ">"}
 
@@ -40,24 +66,25 @@ def _walk(plan: dict[str, Any]):
 
 def text(plan: dict[str, Any]) -> str:
     rows = [
-        (f" {_OPS.get(r['op'], ' ')}  ", prefix + r["type"], r["name"], r["op"])
+        (f" {_OPS.get(r['op'], ' ')}  ", prefix + visible(r["type"]), visible(r["name"]), r["op"])
         for r, prefix in _walk(plan)
     ]
     width_type = max([len(r[1]) for r in rows] + [4])
     width_name = max([len(r[2]) for r in rows] + [4])
     lines = [
-        f"Previewing update ({plan['stack']}) offline, from {plan['config']}:",
+        f"Previewing update ({plan['stack']}) offline, from {visible(plan['config'] or 'no stack file')}:",
         "",
         f"     {'Type'.ljust(width_type)}  {'Name'.ljust(width_name)}  Plan",
     ]
     lines += [f"{op}{t.ljust(width_type)}  {n.ljust(width_name)}  {o}" for op, t, n, o in rows]
     if plan["diagnostics"]:
         lines += ["", "Diagnostics:"]
-        lines += [f"    {d['severity']}: {d['message']}" for d in plan["diagnostics"]]
+        lines += [f"    {d['severity']}: {visible(d['message'])}" for d in plan["diagnostics"]]
     if plan["outputs"]:
         lines += ["", "Outputs:"]
         lines += [
-            f"    {k}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(plan["outputs"].items())
+            f"    {visible(k)}: {json.dumps(v, sort_keys=True)}"
+            for k, v in sorted(plan["outputs"].items())
         ]
     lines += ["", "Resources:"]
     lines += [f"    {_OPS.get(op, ' ')} {n} to {op}" for op, n in plan["summary"].items()]
@@ -66,25 +93,26 @@ def text(plan: dict[str, Any]) -> str:
 
 def markdown(plan: dict[str, Any]) -> str:
     lines = [
-        f"### Preview of `{plan['stack']}` ({plan['config']})",
+        f"### Preview of {md_code(plan['stack'])} ({md_code(plan['config'] or 'no stack file')})",
         "",
         "| | Type | Name | Plan |",
         "|---|---|---|---|",
     ]
     for r, prefix in _walk(plan):
         lines.append(
-            f"| {_OPS.get(r['op'], '')} | `{prefix}{r['type']}` | `{r['name']}` | {r['op']} |"
+            f"| {_OPS.get(r['op'], '')} | {md_code(prefix + r['type'])} | {md_code(r['name'])} "
+            f"| {r['op']} |"
         )
     lines += ["", "Resources: " + ", ".join(f"{n} to {op}" for op, n in plan["summary"].items())]
     lines += ["", "<details><summary>Properties</summary>", ""]
     for r in plan["resources"]:
         if r["custom"] and r["inputs"]:
             lines += [
-                f"**{r['name']}** (`{r['type']}`)",
+                f"**{md_code(r['name'])}** ({md_code(r['type'])})",
                 "",
-                "```json",
+                "````json",  # JSON strings cannot hold a raw newline, so no line is a fence
                 json.dumps(r["inputs"], indent=2, sort_keys=True),
-                "```",
+                "````",
                 "",
             ]
     lines += ["</details>"]
@@ -96,7 +124,8 @@ def dot(plan: dict[str, Any]) -> str:
     lines = ["digraph plan {", "  rankdir=LR;", "  node [shape=box, fontname=Helvetica];"]
     for r in plan["resources"]:
         shape = "box" if r["custom"] else "folder"
-        lines.append(f'  {ids[r["urn"]]} [label="{r["name"]}\\n{r["type"]}", shape={shape}];')
+        label = f"{dot_string(r['name'])}\\n{dot_string(r['type'])}"
+        lines.append(f'  {ids[r["urn"]]} [label="{label}", shape={shape}];')
     for r in plan["resources"]:
         if r["parent"] in ids:
             lines.append(f"  {ids[r['parent']]} -> {ids[r['urn']]} [style=dashed, arrowhead=none];")
@@ -111,16 +140,27 @@ def check_text(result: dict[str, Any]) -> str:
     lines = []
     if result.get("errors"):
         lines.append("Invalid settings:")
-        lines += [f"    {e['path']}: {e['message']}" for e in result["errors"]]
-    else:
-        pack = result.get("policyPack", {})
-        mark = "failed" if result["mandatory"] else "passed"
-        lines.append(f"Policies: {pack.get('name')}@v{pack.get('version')} {mark}")
-        for v in result["violations"]:
-            lines.append(
-                f"    - [{v['enforcementLevel']}]  {v['policy']}  ({v['urn'].split('::')[-1]})"
-            )
-            lines.append(f"          {v['message']}")
-        if not result["violations"]:
-            lines.append("    no violations")
+        lines += [f"    {visible(e['path'])}: {visible(e['message'])}" for e in result["errors"]]
+        return "\n".join(lines) + "\n"
+    pack = result.get("policyPack", {})
+    failed = result["mandatory"] or result.get("unevaluatedMandatory")
+    lines.append(
+        f"Policies: {visible(pack.get('name'))}@v{visible(pack.get('version'))} "
+        + ("failed" if failed else "passed")
+    )
+    for v in result["violations"]:
+        note = "  (not evaluated at preview)" if v.get("unevaluated") else ""
+        lines.append(
+            f"    - [{v['enforcementLevel']}]  {visible(v['policy'])}  "
+            f"({visible(v['urn'].split('::')[-1])}){note}"
+        )
+        lines += [f"          {visible(line)}" for line in v["message"].splitlines() or [""]]
+    if not result["violations"]:
+        lines.append("    no violations")
+    for r in result.get("remediations", []):
+        lines.append(
+            f"    ~ remediated by {visible(r['policy'])}: {visible(r['urn'].split('::')[-1])}"
+        )
+    for w in result.get("warnings", []):
+        lines.append(f"    warning: {visible(w)}")
     return "\n".join(lines) + "\n"

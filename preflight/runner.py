@@ -1,8 +1,9 @@
 """Runs one Pulumi program under the mock runtime; started by preflight as a subprocess.
 
 A subprocess keeps every run clean (Pulumi's runtime state is global) and lets preflight stop a
-program that hangs. The job comes as JSON on stdin; the result goes as JSON to the file named by
-the first argument, so whatever the program prints cannot corrupt it.
+program that hangs. The job comes as JSON on stdin (no size limit, unlike an environment
+variable); the result goes as JSON to the pipe whose file descriptor is the first argument, so
+whatever the program prints cannot corrupt it and nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -16,14 +17,10 @@ import traceback
 from pathlib import Path
 
 import pulumi
-from pulumi.runtime import rpc
-from pulumi.runtime.settings import get_root_resource
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
+from preflight import sdk
 from preflight.monitor import Mocks, RecordingMonitor, wire
-
-CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
+from preflight.stackfile import CONFIG_FILE_ENV
 
 
 class _Diagnostics(logging.Handler):
@@ -37,9 +34,13 @@ class _Diagnostics(logging.Handler):
 
 def run(job: dict) -> dict:
     program = Path(job["programDir"]).resolve()
+    main = Path(job["main"])
     os.chdir(program)
-    sys.path.insert(0, str(program))
-    os.environ[CONFIG_FILE_ENV] = job["configFile"]
+    sys.path[:0] = (
+        [str(main.parent)] if main.parent == program else [str(main.parent), str(program)]
+    )
+    if job["configFile"]:
+        os.environ[CONFIG_FILE_ENV] = job["configFile"]
     diagnostics = _Diagnostics()
     logger = logging.getLogger("preflight.program")
     logger.propagate = False
@@ -47,7 +48,7 @@ def run(job: dict) -> dict:
 
     mock = Mocks()
     monitor = RecordingMonitor(mock, job["config"])
-    pulumi.runtime.set_mocks(
+    sdk.set_mocks(
         mock,
         project=job["project"],
         stack=job["stack"],
@@ -55,13 +56,12 @@ def run(job: dict) -> dict:
         logger=logger,
         monitor=monitor,
     )
-    pulumi.runtime.set_all_config(job["config"], job["secretKeys"])
-    main = program / job.get("main", "__main__.py")
+    sdk.set_all_config(job["config"], job["secretKeys"])
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+        sdk.sync_await(sdk.run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
         # The mock runtime finishes the root stack before the program runs, so its exports are
         # serialized here, as the engine would record them.
-        exports = _sync_await(rpc.serialize_properties(get_root_resource().outputs, {}))
+        exports = sdk.sync_await(sdk.rpc.serialize_properties(sdk.get_root_resource().outputs, {}))
     except pulumi.RunError as err:
         errors = getattr(err, "errors", None)
         if errors is not None:
@@ -83,7 +83,7 @@ def run(job: dict) -> dict:
         "componentOutputs": monitor.component_outputs,
         "stackOutputs": wire(exports),
         "invokes": sorted(set(mock.invokes)),
-        "diagnostics": diagnostics.records,
+        "diagnostics": diagnostics.records + monitor.diagnostics,
     }
 
 
@@ -98,9 +98,14 @@ def _location(err: BaseException, program: Path) -> str:
 
 
 def main() -> None:
-    job = json.load(sys.stdin)
-    result = run(job)
-    Path(sys.argv[1]).write_text(json.dumps(result))
+    result_fd = int(sys.argv[1])
+    os.set_inheritable(result_fd, False)  # nothing the program starts may hold the result pipe
+    job = json.load(sys.stdin.buffer)
+    result = json.dumps(run(job)).encode()
+    view = memoryview(result)
+    while view:
+        view = view[os.write(result_fd, view) :]
+    os.close(result_fd)
     sys.stdout.flush()
     # Pulumi's runtime leaves threads behind; the result is written, so leave at once.
     os._exit(0)

@@ -1,20 +1,34 @@
-"""Pulumi project and stack files, read the way the pulumi CLI reads them.
+"""Pulumi project and stack files, read the way the pulumi CLI reads them, within bounds.
 
 A stack file's `config:` becomes the flat `project:key -> string` map the language host gives a
-program (objects and lists JSON-encoded). Secure values cannot be decrypted offline: they become a
-placeholder and stay marked secret, so the program still treats them as secrets.
+program (objects and lists JSON-encoded). Secure values are decrypted when the stack is on the
+passphrase secrets provider and PULUMI_CONFIG_PASSPHRASE is set (preflight/passphrase.py);
+otherwise they become a placeholder. Either way the key stays marked secret, whatever its name.
+
+Every file is bounded: its size, UTF-8, nesting depth; YAML aliases (the "billion laughs" bomb)
+and duplicate keys (the second silently wins in most readers) are refused.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from preflight import passphrase
+
 SECRET_PLACEHOLDER = "preflight-secret-placeholder"
+# The stack settings read the name of the file their config came from here, to name it in errors.
+CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+# pulumi's own rule for stack names (sdk/go/common/tokens).
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
 class StackFileError(Exception):
@@ -29,54 +43,148 @@ class StackFileError(Exception):
 class Project:
     directory: Path
     name: str
-    main: str
+    main: Path
     stack_config_dir: Path
 
 
 @dataclass(frozen=True)
 class StackConfig:
-    file: str  # as given or found, for messages
+    file: str  # as given or found, for messages ("" when the stack has no file)
     stack: str
     config: dict[str, str]
     secret_keys: list[str]
+    secret_values: tuple[str, ...] = ()  # every secret string, for redaction of all output
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader without aliases, duplicate keys or unbounded nesting."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"YAML aliases (*{event.anchor}) are not allowed in Pulumi files",
+                event.start_mark,
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (dict, list)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_BoundedLoader.add_constructor(
+    "tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node, deep=True)
+)
+
+
+def read_bounded(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's text, at most `limit` bytes, strict UTF-8."""
+    try:
+        if not path.is_file():
+            raise StackFileError(shown, "file", "cannot read: not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as err:
+        raise StackFileError(shown, "file", f"cannot read: {err.strerror or err}") from None
+    if len(data) > limit:
+        raise StackFileError(shown, "file", f"larger than {limit // (1024 * 1024)} MiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise StackFileError(
+            shown, "file", f"not UTF-8 (byte {err.start}); save it as UTF-8"
+        ) from None
 
 
 def _load_yaml(path: Path, shown: str) -> Any:
+    text = read_bounded(path, shown)
     try:
-        text = path.read_text()
-    except OSError as err:
-        raise StackFileError(shown, "file", f"cannot read: {err.strerror or err}") from None
-    try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise StackFileError(shown, where, f"not valid YAML: {problem}") from None
+    except RecursionError:
+        raise StackFileError(shown, "file", f"nested deeper than {MAX_DEPTH} levels") from None
 
 
 def load_project(directory: Path) -> Project:
     shown = str(directory / "Pulumi.yaml")
     data = _load_yaml(directory / "Pulumi.yaml", shown)
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not data["name"]:
         raise StackFileError(shown, "name", "a Pulumi project file needs a name")
-    config_dir = data.get("stackConfigDir") or data.get("config") or "."
+    config_dir = data.get("stackConfigDir") or "."
+    if not isinstance(config_dir, str):
+        raise StackFileError(shown, "stackConfigDir", "must be a directory path")
     return Project(
-        directory, data["name"], data.get("main") or "__main__.py", directory / str(config_dir)
+        directory, data["name"], _main(directory, data.get("main"), shown), directory / config_dir
     )
 
 
-def find_stack_file(project: Project, stack: str) -> Path:
+def _main(directory: Path, main: Any, shown: str) -> Path:
+    """The program's entry file, as the Python language host finds it: `main` may name a file or
+    a directory holding __main__.py; it must stay inside the program directory."""
+    if main is not None and (not isinstance(main, str) or not main):
+        raise StackFileError(shown, "main", "must be a file or directory path")
+    path = (directory / (main or ".")).resolve()
+    if path.is_dir():
+        path = path / "__main__.py"
+    if not path.is_relative_to(directory.resolve()):
+        raise StackFileError(shown, "main", f"'{main}' is outside the program directory")
+    if not path.is_file():
+        raise StackFileError(
+            shown,
+            "main",
+            f"{os.path.relpath(path, directory)} does not exist (the program's entry)",
+        )
+    return path
+
+
+def find_stack_file(project: Project, stack: str) -> Path | None:
+    """The stack's file; None when the program has no stack file at all (a fresh stack, as
+    `pulumi preview` runs it with empty config)."""
     for suffix in ("yaml", "yml"):
         path = project.stack_config_dir / f"Pulumi.{stack}.{suffix}"
         if path.is_file():
             return path
     known = sorted(p.name.split(".")[1] for p in project.stack_config_dir.glob("Pulumi.*.y*ml"))
+    if not known:
+        return None
     raise StackFileError(
         str(project.stack_config_dir / f"Pulumi.{stack}.yaml"),
         "file",
-        f"no such stack; known stacks: {', '.join(known) or 'none'}",
+        f"no such stack; known stacks: {', '.join(known)}",
     )
+
+
+def empty_stack(stack: str) -> StackConfig:
+    return StackConfig("", stack, {}, [])
 
 
 def load_stack(path: Path, project: Project, shown: str) -> StackConfig:
@@ -88,22 +196,19 @@ def load_stack(path: Path, project: Project, shown: str) -> StackConfig:
     config = data.get("config") or {}
     if not isinstance(config, dict):
         raise StackFileError(shown, "config", "must be a mapping of key: value")
+    reveal = _revealer(data.get("encryptionsalt"), shown)
     flat: dict[str, str] = {}
     secret_keys: list[str] = []
+    secrets: set[str] = set()
     for key, value in config.items():
         key = str(key)
         full = key if ":" in key else f"{project.name}:{key}"
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            flat[full] = SECRET_PLACEHOLDER
+        if _has_secure(value):
+            # Any secure value makes the whole key secret, whatever the key is called.
             secret_keys.append(full)
-        elif isinstance(value, (dict, list)):
-            if _has_secure(value):
-                raise StackFileError(
-                    shown,
-                    f"config.{key}",
-                    "secure values inside objects are "
-                    "not supported offline; make the secret a key of its own",
-                )
+            value = _reveal(value, reveal, f"config.{key}", shown)
+            secrets.update(_strings(value))
+        if isinstance(value, (dict, list)):
             flat[full] = json.dumps(value)
         elif isinstance(value, bool):
             flat[full] = "true" if value else "false"
@@ -113,12 +218,54 @@ def load_stack(path: Path, project: Project, shown: str) -> StackConfig:
             flat[full] = str(value)
     name = path.name
     stack = name.split(".")[1] if name.startswith("Pulumi.") and name.count(".") >= 2 else path.stem
-    return StackConfig(shown, stack, flat, sorted(secret_keys))
+    secrets.update(flat[k] for k in secret_keys)
+    return StackConfig(shown, stack, flat, sorted(secret_keys), tuple(sorted(secrets)))
+
+
+def _revealer(salt: Any, shown: str):
+    """Decrypts secure values when the passphrase is given, else stands a placeholder in."""
+    phrase = os.environ.get(passphrase.ENV)
+    if not salt or phrase is None:
+        return lambda _cipher: SECRET_PLACEHOLDER
+    if not isinstance(salt, str):
+        raise StackFileError(shown, "encryptionsalt", "must be a string")
+    try:
+        key = passphrase.key_for_stack(salt, phrase)
+    except passphrase.PassphraseError as err:
+        raise StackFileError(shown, "encryptionsalt", str(err)) from None
+    return lambda cipher: passphrase.decrypt(key, cipher)
+
+
+def _reveal(value: Any, reveal, where: str, shown: str) -> Any:
+    if _is_secure(value):
+        if not isinstance(value["secure"], str):
+            raise StackFileError(shown, where, "a secure value is a string")
+        try:
+            return reveal(value["secure"])
+        except passphrase.PassphraseError as err:
+            raise StackFileError(shown, where, str(err)) from None
+    if isinstance(value, dict):
+        return {k: _reveal(v, reveal, f"{where}.{k}", shown) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reveal(v, reveal, f"{where}[{i}]", shown) for i, v in enumerate(value)]
+    return value
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)] if value not in (None, "") else []
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secure"}
 
 
 def _has_secure(value: Any) -> bool:
     if isinstance(value, dict):
-        return set(value) == {"secure"} or any(_has_secure(v) for v in value.values())
+        return _is_secure(value) or any(_has_secure(v) for v in value.values())
     if isinstance(value, list):
         return any(_has_secure(v) for v in value)
     return False

@@ -1,0 +1,54 @@
+"""One redaction for everything preflight prints: plans, check results, errors, pack messages.
+
+A plan already shows secret-marked values as "[secret]"; text from elsewhere (a policy pack's
+violation message, a program's error) can still echo a secret value, so every output passes
+through `Redactor`, which knows every secret string of the run: the stack's secure config values
+(decrypted or placeholders), the values behind secret markers in the resource graph, each line
+of a multi-line secret (a PEM's lines) and their base64 forms.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from preflight.plan import SECRET_TEXT
+from preflight.sdk import SECRET_SIG, SIG
+
+# Shorter strings are too likely to be ordinary words; such secrets are still never shown by a
+# plan (markers), only an echo of one this short in free text would pass.
+MIN_SECRET_CHARS = 4
+MIN_LINE_CHARS = 16
+
+
+def secret_strings(value: Any, inside: bool = False) -> Iterable[str]:
+    """Every string under a secret marker in a wire-shaped value."""
+    if isinstance(value, dict):
+        if value.get(SIG) == SECRET_SIG:
+            yield from secret_strings(value.get("value"), True)
+            return
+        for item in value.values():
+            yield from secret_strings(item, inside)
+    elif isinstance(value, list):
+        for item in value:
+            yield from secret_strings(item, inside)
+    elif inside and value is not None and not isinstance(value, bool):
+        yield str(value)
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str] = ()):
+        needles: set[str] = set()
+        for secret in secrets:
+            for piece in (secret, *(line.strip() for line in secret.splitlines())):
+                limit = MIN_SECRET_CHARS if piece == secret else MIN_LINE_CHARS
+                if len(piece) >= limit:
+                    needles.add(piece)
+                    needles.add(base64.b64encode(piece.encode()).decode().rstrip("="))
+        ordered = sorted(needles, key=lambda s: (-len(s), s))
+        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(SECRET_TEXT, text) if self._pattern else text
