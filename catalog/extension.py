@@ -337,3 +337,44 @@ def disruptive_changes(before: Mapping[str, str], after: Mapping[str, str]) -> l
                 "installed extension (uninstall and reinstall instead)"
             )
     return reasons
+
+
+_LEARN_EXT = "Learn 'Deploy Azure Machine Learning extension on AKS or Arc Kubernetes cluster'"
+_CLI = (
+    "Azure/azure-cli-extensions src/k8s-extension/azext_k8s_extension/partner_extensions/"
+    "AzureMLKubernetes.py @ 3f6c0dae"
+)
+SOURCES: dict[str, str] = {
+    "EXTENSION_TYPE": f"{_LEARN_EXT} (--extension-type Microsoft.AzureML.Kubernetes)",
+    "RELEASE_NAMESPACE": f"{_CLI}: release_namespace forced to DEFAULT_RELEASE_NAMESPACE 'azureml'",
+    "RELEASE_TRAIN": f"{_CLI}: release_train defaults to 'stable'",
+    "ARM_TYPE": "Microsoft.KubernetesConfiguration/extensions (cluster extension ARM type)",
+    "CLUSTER_KINDS": f"{_LEARN_EXT}: --cluster-type managedClusters (AKS) | connectedClusters (Arc)",
+    "CLUSTER_RP": f"{_CLI}: clusterRp/clusterResourceName from the cluster type",
+    "SETTINGS": f"{_LEARN_EXT}, configuration settings table (keys and defaults)",
+    "PROTECTED_SETTINGS": f"{_LEARN_EXT}, protected settings table (no passphrase)",
+    "BOOLEAN_SETTINGS": "SETTINGS whose documented default is True or False",
+    "SERVICE_TYPES": f"{_CLI} _is_valid_service_type (case-insensitive)",
+    "NODE_SELECTOR_PREFIX": f"{_LEARN_EXT}: nodeSelector.key1=value1",
+    "NODE_PORT_KEY": f"{_CLI}: scoringFe.serviceType.nodePort",
+    "INTERNAL_LB_KEY": f"{_CLI}: scoringFe.serviceType.internalLoadBalancer",
+    "SSL_SECRET_KEY": f"{_CLI}: scoringFe.sslSecret",
+    "SSL_CERT_KEY": f"{_CLI}: protected scoringFe.sslCert (base64 PEM)",
+    "SSL_KEY_KEY": f"{_CLI}: protected scoringFe.sslKey (base64 PEM)",
+    "RELAY_CONNECTION_KEY": f"{_CLI}: relayServerConnectionString",
+    "RELAY_AUTH_RULE": f"{_CLI}: RELAY_HC_AUTH_NAME 'azureml_rw'",
+    "RELAY_RIGHTS": f"{_CLI}: auth_rule_rights Manage, Send, Listen",
+    "REWRITES": f"{_CLI}: __validate_scoring_fe_settings and __set_up_inference_ssl",
+    "ALIASES": (
+        f"{_CLI}: reference_mapping (serviceBusConnectionString left out: the CLI turns "
+        "Service Bus off and the project never sets it)"
+    ),
+    "DISRUPTIVE_ON_CHANGE": f"{_CLI} Update prompt (changing these impacts online endpoints)",
+    "DISRUPTIVE_ON_DISABLE": f"{_CLI} Update prompt (disabling training, inference, NVIDIA plugin)",
+    "is_true": f"{_CLI}: str(value).lower() == 'true'",
+    "wire_bool": f"{_CLI} writes Python bools; the SDK serializes str(True) == 'True'",
+    "validate": f"{_CLI} Create: __validate_config and __validate_scoring_fe_settings, in order",
+    "relay_namespace_name": f"{_CLI} _get_relay_connection_str / _get_valid_name (50, md5[:6])",
+    "cli_configuration": f"{_CLI} Create (fill-ins, small-cluster DevTest, openshift, relay)",
+    "disruptive_changes": "DISRUPTIVE_ON_CHANGE, DISRUPTIVE_ON_DISABLE; nodeSelector keys stay",
+}
