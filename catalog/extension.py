@@ -97,6 +97,21 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cluster_name": ("clusterId", "prometheus.prometheusSpec.externalLabels.cluster_name"),
 }
 
+# Keys the CLI fills in on every create (cluster facts and component switches); an extension
+# created without them (raw ARM, Bicep, Terraform) installs but does not work (azurerm #24547).
+CLI_FILLED_KEYS = (
+    "cluster_name",
+    "clusterId",
+    "prometheus.prometheusSpec.externalLabels.cluster_name",
+    "location",
+    "jobSchedulerLocation",
+    "cluster_name_friendly",
+    "domain",
+    "servicebus.enabled",
+    "relayserver.enabled",
+    "nginxIngress.enabled",
+)
+
 # Changing these on a running extension disrupts workloads (deploy-extension.md, CLI update
 # prompt). Disabling a feature is disruptive; enabling it is not.
 DISRUPTIVE_ON_CHANGE = (
@@ -377,4 +392,7 @@ SOURCES: dict[str, str] = {
     "relay_namespace_name": f"{_CLI} _get_relay_connection_str / _get_valid_name (50, md5[:6])",
     "cli_configuration": f"{_CLI} Create (fill-ins, small-cluster DevTest, openshift, relay)",
     "disruptive_changes": "DISRUPTIVE_ON_CHANGE, DISRUPTIVE_ON_DISABLE; nodeSelector keys stay",
+    "CLI_FILLED_KEYS": (
+        f"{_CLI} Create: the keys it fills in; hashicorp/terraform-provider-azurerm #24547"
+    ),
 }

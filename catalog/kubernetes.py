@@ -14,6 +14,10 @@ DEFAULT_NAMESPACE = "default"
 # on azureml-fe or another extension component fights Azure ML as much as one on a model.
 AZUREML_LABEL_KEYS = frozenset({"isazuremlapp", "azuremlappname"})
 AZUREML_LABEL_PREFIX = "ml.azure.com/"
+# A VerticalPodAutoscaler evicts (and so resizes) pods in these update modes; unset means Auto
+# (Kubernetes autoscaler, vertical-pod-autoscaler docs, "Update modes").
+VPA_DEFAULT_UPDATE_MODE = "Auto"
+VPA_EVICTING_UPDATE_MODES = frozenset({"Auto", "Recreate", "InPlaceOrRecreate"})
 
 SOURCES: dict[str, str] = {
     "KUBERNETES_COMPUTE": (
@@ -33,5 +37,12 @@ SOURCES: dict[str, str] = {
     "AZUREML_LABEL_PREFIX": (
         "ml.azure.com/amlarc-system and ml.azure.com/infra-app on the extension's pods "
         "(kubectl --show-labels listings of namespace azureml); unconfirmed on v2 model pods"
+    ),
+    "VPA_DEFAULT_UPDATE_MODE": (
+        "Kubernetes autoscaler, vertical-pod-autoscaler docs, 'Update modes' (unset means Auto)"
+    ),
+    "VPA_EVICTING_UPDATE_MODES": (
+        "Kubernetes autoscaler, vertical-pod-autoscaler docs, 'Update modes' (Auto, Recreate, "
+        "InPlaceOrRecreate evict or resize pods)"
     ),
 }

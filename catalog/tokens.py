@@ -14,6 +14,10 @@ CONNECTED_CLUSTER = "azure-native:kubernetes:ConnectedCluster"
 COMPUTE = "azure-native:machinelearningservices:Compute"
 ONLINE_ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"
 ONLINE_DEPLOYMENT = "azure-native:machinelearningservices:OnlineDeployment"
+WORKSPACE = "azure-native:machinelearningservices:Workspace"
+MODEL_VERSION = "azure-native:machinelearningservices:ModelVersion"
+REGISTRY_MODEL_VERSION = "azure-native:machinelearningservices:RegistryModelVersion"
+REGISTRY_MODEL_CONTAINER = "azure-native:machinelearningservices:RegistryModelContainer"
 
 # Kubernetes (pulumi-kubernetes)
 HORIZONTAL_POD_AUTOSCALERS = frozenset(
@@ -26,6 +30,14 @@ HORIZONTAL_POD_AUTOSCALERS = frozenset(
 )
 KEDA_SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 AUTOSCALERS = HORIZONTAL_POD_AUTOSCALERS | {KEDA_SCALED_OBJECT}
+VERTICAL_POD_AUTOSCALERS = frozenset(
+    {
+        "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler",
+        "kubernetes:autoscaling.k8s.io/v1beta2:VerticalPodAutoscaler",
+    }
+)
+# Azure ML's instance type custom resource (catalog.instance_types).
+INSTANCE_TYPE = "kubernetes:amlarc.azureml.com/v1alpha1:InstanceType"
 
 # This project's components.
 ARC_CLUSTER_COMPONENT = "azureml-k8s:index:ArcCluster"
@@ -76,4 +88,16 @@ SOURCES: dict[str, str] = {
         "azure-native:<ns>/v<date>, the same resource type"
     ),
     "kubernetes_token": f"core group objects are kubernetes:core/v1:<Kind>, {_K8S_SDK}",
+    "WORKSPACE": _AZURE_SDK,
+    "MODEL_VERSION": _AZURE_SDK,
+    "REGISTRY_MODEL_VERSION": _AZURE_SDK,
+    "REGISTRY_MODEL_CONTAINER": _AZURE_SDK,
+    "VERTICAL_POD_AUTOSCALERS": (
+        f"VerticalPodAutoscaler, autoscaling.k8s.io v1 and v1beta2 (Kubernetes autoscaler "
+        f"VPA CRD); {_CRD}"
+    ),
+    "INSTANCE_TYPE": (
+        "Learn 'Create and manage instance types': apiVersion amlarc.azureml.com/v1alpha1, "
+        f"kind InstanceType; {_CRD}"
+    ),
 }

@@ -8,10 +8,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
-from policy import no_hpa_on_model_deployments, router_ha_needs_three_nodes  # noqa: E402
+from policy import pack  # noqa: E402
 
-PolicyPack(
-    name="azureml-k8s",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    policies=[no_hpa_on_model_deployments.POLICY, router_ha_needs_three_nodes.POLICY],
-)
+PolicyPack(name=pack.NAME, enforcement_level=EnforcementLevel.MANDATORY, policies=pack.policies())

@@ -1,42 +1,30 @@
-"""no-hpa-on-model-deployments: azureml-fe scales model deployments; an HPA would fight it."""
+"""no-hpa-on-model-deployments: azureml-fe scales model deployments; another autoscaler fights it."""
 
 from __future__ import annotations
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyResource,
-    ReportViolation,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from collections.abc import Iterator
+
+from pulumi_policy import EnforcementLevel, PolicyResource, Severity
 
 from catalog import kubernetes, tokens
-from policy.resources import get, of_type
+from policy.resources import Graph, get, kind
+from policy.rule import Context, Finding, Rule
 
 NAME = "no-hpa-on-model-deployments"
+_WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
 
 
-def _compute_namespaces(resources: list[PolicyResource]) -> set[str]:
-    namespaces = set()
-    for compute in of_type(resources, tokens.COMPUTE):
-        if get(compute.props, "properties", "computeType") == kubernetes.KUBERNETES_COMPUTE:
-            namespaces.add(
-                get(
-                    compute.props,
-                    "properties",
-                    "properties",
-                    "namespace",
-                    default=kubernetes.DEFAULT_NAMESPACE,
-                )
-            )
-    return namespaces
+def _compute_namespaces(graph: Graph) -> set[str]:
+    return {
+        get(c.props, "properties", "properties", "namespace", default=kubernetes.DEFAULT_NAMESPACE)
+        for c in graph.kubernetes_computes()
+    }
 
 
-def _deployment_names(resources: list[PolicyResource]) -> set[str]:
+def _deployment_names(graph: Graph) -> set[str]:
     """Kubernetes names an Azure ML online deployment's pods may carry."""
     names = set()
-    for d in of_type(resources, tokens.ONLINE_DEPLOYMENT):
+    for d in graph.of_type(tokens.ONLINE_DEPLOYMENT):
         deployment, endpoint = get(d.props, "deploymentName"), get(d.props, "endpointName")
         if deployment:
             names.add(deployment)
@@ -45,65 +33,86 @@ def _deployment_names(resources: list[PolicyResource]) -> set[str]:
     return names
 
 
-def _azureml_labelled(labels) -> bool:
+def _azureml_labelled(workload: PolicyResource) -> bool:
+    labels = list(get(workload.props, "metadata", "labels", default={}))
+    labels += list(get(workload.props, "spec", "template", "metadata", "labels", default={}))
     return any(
         key in kubernetes.AZUREML_LABEL_KEYS or key.startswith(kubernetes.AZUREML_LABEL_PREFIX)
-        for key in (labels or {})
+        for key in labels
     )
 
 
-def _workloads(resources: list[PolicyResource]) -> dict[tuple[str, str, str], PolicyResource]:
-    out = {}
-    for r in resources:
-        if r.resource_type.startswith("kubernetes:") and get(r.props, "metadata", "name"):
-            kind = r.resource_type.rsplit(":", 1)[1]
-            ns = get(r.props, "metadata", "namespace", default=kubernetes.DEFAULT_NAMESPACE)
-            out[(kind, ns, get(r.props, "metadata", "name"))] = r
-    return out
+def _workload(graph: Graph, scaler: PolicyResource, ns: str, target) -> PolicyResource | None:
+    """The workload the scaler aims at: through the graph, else by kind, namespace and name."""
+    workloads = [
+        r
+        for r in graph.resources
+        if r.resource_type.startswith("kubernetes:") and kind(r) in _WORKLOAD_KINDS
+    ]
+    for r in workloads:
+        if r in scaler.dependencies or any(r in d for d in scaler.property_dependencies.values()):
+            return r
+    target_kind, target_name = get(target, "kind", default="Deployment"), get(target, "name")
+    for r in workloads:
+        if (
+            kind(r) == target_kind
+            and get(r.props, "metadata", "name") == target_name
+            and get(r.props, "metadata", "namespace", default=kubernetes.DEFAULT_NAMESPACE) == ns
+        ):
+            return r
+    return None
 
 
-def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-    resources = list(args.resources)
-    namespaces = _compute_namespaces(resources)
-    deployments = _deployment_names(resources)
-    workloads = _workloads(resources)
-    for scaler in of_type(resources, *tokens.AUTOSCALERS):
+def _scalers(graph: Graph) -> Iterator[tuple[PolicyResource, object]]:
+    """Autoscalers that act on pods, with their target reference."""
+    for scaler in graph.of_type(*tokens.AUTOSCALERS):
+        yield scaler, get(scaler.props, "spec", "scaleTargetRef", default={})
+    for vpa in graph.of_type(*tokens.VERTICAL_POD_AUTOSCALERS):
+        mode = get(
+            vpa.props,
+            "spec",
+            "updatePolicy",
+            "updateMode",
+            default=kubernetes.VPA_DEFAULT_UPDATE_MODE,
+        )
+        if mode in kubernetes.VPA_EVICTING_UPDATE_MODES:
+            yield vpa, get(vpa.props, "spec", "targetRef", default={})
+
+
+def check(graph: Graph, context: Context) -> Iterator[Finding]:
+    namespaces = _compute_namespaces(graph)
+    deployments = _deployment_names(graph)
+    for scaler, target in _scalers(graph):
         ns = get(scaler.props, "metadata", "namespace", default=kubernetes.DEFAULT_NAMESPACE)
-        target = get(scaler.props, "spec", "scaleTargetRef", default={})
-        target_kind = get(target, "kind", default="Deployment")
-        target_name = get(target, "name")
-        what = f"{scaler.resource_type.rsplit(':', 1)[1]} '{get(scaler.props, 'metadata', 'name')}'"
+        what = f"{kind(scaler)} '{get(scaler.props, 'metadata', 'name', default=scaler.name)}'"
         if ns in namespaces:
             reason = f"is in namespace '{ns}', which an Azure ML Kubernetes compute uses"
-        elif target_name in deployments:
-            reason = f"targets '{target_name}', an Azure ML online deployment"
+        elif get(target, "name") in deployments:
+            reason = f"targets '{get(target, 'name')}', an Azure ML online deployment"
         else:
-            workload = workloads.get((target_kind, ns, target_name))
-            labels = dict(get(workload.props, "metadata", "labels", default={})) if workload else {}
-            labels.update(
-                get(workload.props, "spec", "template", "metadata", "labels", default={})
-                if workload
-                else {}
-            )
-            if not _azureml_labelled(labels):
+            workload = _workload(graph, scaler, ns, target)
+            if workload is None or not _azureml_labelled(workload):
                 continue
-            reason = f"targets {target_kind} '{target_name}', which carries Azure ML's labels"
-        report(
-            f"{what} {reason}: azureml-fe already scales model deployments and an autoscaler "
-            "would fight it. Remove it and set the deployment's scale_settings "
+            reason = (
+                f"targets {kind(workload)} '{get(target, 'name')}', which carries Azure ML's labels"
+            )
+        yield Finding(
+            scaler,
+            f"{what} {reason}: azureml-fe already scales model deployments and another "
+            "autoscaler would fight it. Remove it and set the deployment's scale_settings "
             "(min_instances, max_instances, target_utilization_percentage) instead.",
-            scaler.urn,
         )
 
 
-POLICY = StackValidationPolicy(
+RULE = Rule(
     name=NAME,
-    description="No HorizontalPodAutoscaler or KEDA ScaledObject on Azure ML model deployments.",
-    validate=validate,
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    remediation_steps="Delete the autoscaler. Control scaling with the online deployment's "
-    "scale_settings (type target_utilization, min_instances, max_instances, "
-    "target_utilization_percentage); use `python -m router size` to pick them.",
+    what="No HPA, KEDA ScaledObject or evicting VPA on Azure ML model deployments.",
+    why="azureml-fe scales model deployments from its own request counts; a second autoscaler "
+    "on the same pods makes the two fight (replicas flap, requests fail).",
+    fix="Delete the autoscaler (or set a VPA's updateMode to Off/Initial). Control scaling with "
+    "the online deployment's scale_settings; `python -m router size` picks them.",
     url="https://learn.microsoft.com/azure/machine-learning/how-to-kubernetes-inference-routing-azureml-fe#autoscaling",
+    check=check,
 )

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyResource,
-    ReportViolation,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from collections.abc import Iterator
+
+from pulumi_policy import EnforcementLevel, PolicyResource, Severity
 
 from catalog import aks, arm, tokens
-from catalog.extension import CLUSTER_RP, EXTENSION_TYPE, is_true
-from policy.resources import get, of_type, related
+from catalog.extension import is_true
+from policy.resources import Graph, get, keys, same
+from policy.rule import Context, Finding, Rule
 
 NAME = "router-ha-needs-three-nodes"
 
@@ -22,82 +18,69 @@ def _pool_nodes(pool) -> int:
     return aks.sure_nodes(get(pool, "count"), get(pool, "minCount"), get(pool, "enableAutoScaling"))
 
 
-def _same(a, b) -> bool:
-    return str(a).lower() == str(b).lower()
-
-
-def _aks_nodes(extension: PolicyResource, resources: list[PolicyResource]) -> int | None:
-    rg, name = get(extension.props, "resourceGroupName"), get(extension.props, "clusterName")
-    clusters = [
-        r for r in related(extension) if tokens.base_type(r.resource_type) == tokens.MANAGED_CLUSTER
-    ]
-    if not clusters:  # no graph edge: the same resource group and name is the same cluster
-        clusters = [
-            c
-            for c in of_type(resources, tokens.MANAGED_CLUSTER)
-            if _same(get(c.props, "resourceGroupName"), rg)
-            and _same(get(c.props, "resourceName"), name)
-        ]
-    if not clusters:
-        return None
-    cluster = clusters[0]
-    nodes = sum(_pool_nodes(p) for p in get(cluster.props, "agentPoolProfiles", default=[]))
-    for pool in of_type(resources, tokens.AGENT_POOL):
-        if cluster in related(pool) or (
-            _same(get(pool.props, "resourceGroupName"), rg)
-            and _same(get(pool.props, "resourceName"), name)
-        ):
-            nodes += _pool_nodes(pool.props)
-    return nodes
-
-
-def _arc_nodes(extension: PolicyResource, resources: list[PolicyResource]) -> int | None:
+def _arc_nodes(graph: Graph, extension: PolicyResource) -> int | None:
     # Pulumi only reads a connected cluster and never shows reads to policies; a component that
     # attaches one (azureml-k8s:index:ArcCluster) carries its id and node count as outputs.
-    rg, name = get(extension.props, "resourceGroupName"), get(extension.props, "clusterName")
-    for r in resources:
-        cluster = arm.parse(get(r.props, tokens.CLUSTER_OUTPUT_RESOURCE_ID), arm.CONNECTED_CLUSTER)
-        nodes = get(r.props, tokens.CLUSTER_OUTPUT_NODE_COUNT)
-        if (
-            cluster
-            and nodes is not None
-            and _same(cluster.resource_group, rg)
-            and _same(cluster.name, name)
+    handles = [
+        r
+        for r in graph.resources
+        if {tokens.CLUSTER_OUTPUT_NODE_COUNT, tokens.CLUSTER_OUTPUT_RESOURCE_ID} <= keys(r.props)
+    ]
+    linked = [h for h in handles if h in graph.linked(extension, h.resource_type)]
+    for handle in linked or handles:
+        cluster = arm.parse(
+            get(handle.props, tokens.CLUSTER_OUTPUT_RESOURCE_ID), arm.CONNECTED_CLUSTER
+        )
+        if cluster is None:
+            continue
+        if linked or (
+            same(cluster.resource_group, get(extension.props, "resourceGroupName"))
+            and same(cluster.name, get(extension.props, "clusterName"))
         ):
-            return int(nodes)
+            return int(get(handle.props, tokens.CLUSTER_OUTPUT_NODE_COUNT))
     return None
 
 
-def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-    resources = list(args.resources)
-    for extension in of_type(resources, tokens.EXTENSION):
-        if str(get(extension.props, "extensionType", default="")).lower() != EXTENSION_TYPE.lower():
-            continue
+def check(graph: Graph, context: Context) -> Iterator[Finding]:
+    minimum = int(context.config["minNodes"])
+    for extension in graph.azureml_extensions():
         settings = get(extension.props, "configurationSettings", default={})
         if not is_true(get(settings, "enableInference")):
             continue
         # Unset means the extension's default: HA on.
         if not is_true(get(settings, "inferenceRouterHA", default="True")):
             continue
-        on_aks = get(extension.props, "clusterResourceName") == CLUSTER_RP["aks"][1]
-        nodes = _aks_nodes(extension, resources) if on_aks else _arc_nodes(extension, resources)
-        if nodes is not None and nodes < aks.HA_MIN_NODES:
-            report(
-                f"inferenceRouterHA is on (3 azureml-fe replicas) but cluster "
-                f"'{get(extension.props, 'clusterName')}' is sure of only {nodes} node(s): "
-                "set inferenceRouterHA to False or give the cluster at least 3 nodes "
-                "(minCount for autoscaled pools).",
-                extension.urn,
+        cluster = graph.extension_cluster(extension)
+        if cluster is not None:
+            nodes = sum(_pool_nodes(p) for p in graph.agent_pools(cluster))
+        else:
+            nodes = _arc_nodes(graph, extension)
+        if nodes is not None and nodes < minimum:
+            yield Finding(
+                extension,
+                f"inferenceRouterHA is on (3 azureml-fe replicas) but the cluster is sure of "
+                f"only {nodes} node(s): set inferenceRouterHA to False or give the cluster at "
+                f"least {minimum} nodes (minCount for autoscaled pools).",
             )
 
 
-POLICY = StackValidationPolicy(
+RULE = Rule(
     name=NAME,
-    description="The Azure ML extension's inferenceRouterHA needs a cluster of 3 or more nodes.",
-    validate=validate,
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    remediation_steps="Set the extension setting inferenceRouterHA=False on clusters under 3 "
-    "nodes (dev/test), or grow the node pools to 3 nodes or more.",
+    what="The Azure ML extension's inferenceRouterHA needs a cluster of 3 or more nodes.",
+    why="With HA the extension runs 3 azureml-fe replicas with anti-affinity, one per node; on a "
+    "smaller cluster some never schedule and scoring is not highly available.",
+    fix="Set the extension setting inferenceRouterHA=False on clusters under 3 nodes (dev/test), "
+    "or grow the node pools to 3 sure nodes (count, or minCount when autoscaled).",
     url="https://learn.microsoft.com/azure/machine-learning/how-to-deploy-kubernetes-extension#review-azure-machine-learning-extension-configuration-settings",
+    check=check,
+    config={
+        "minNodes": {
+            "type": "integer",
+            "minimum": 1,
+            "default": aks.HA_MIN_NODES,
+            "description": "Nodes a cluster must be sure of when inferenceRouterHA is on.",
+        }
+    },
 )

@@ -1,0 +1,167 @@
+"""Online endpoints and deployments on a Kubernetes compute: documented values and limits.
+
+Pure functions on plain values, so stack settings and the policy pack share one copy. Names use
+the v2 CLI/SDK spelling (min_instances ...); ARM spells them in camelCase (minInstances ...).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Models from the Model Catalog / a registry are not supported on Kubernetes online endpoints.
+REGISTRY_MODEL_PREFIX = "azureml://registries/"
+# The same model as an ARM id: .../providers/Microsoft.MachineLearningServices/registries/<r>/...
+REGISTRY_MODEL_ARM_SEGMENT = "/providers/microsoft.machinelearningservices/registries/"
+ENDPOINT_COMPUTE_TYPE_KUBERNETES = "Kubernetes"
+
+# Endpoint auth modes as settings spell them -> as ARM spells them.
+AUTH_MODES: dict[str, str] = {"key": "Key", "amlToken": "AMLToken"}
+DEFAULT_AUTH_MODE = "key"
+
+MAX_REQUEST_PAYLOAD_MB = 100
+REQUEST_TIMEOUT_MS_DEFAULT = 5000
+REQUEST_TIMEOUT_MS_MAX = 180000
+MAX_CONCURRENT_REQUESTS_DEFAULT = 1
+MAX_MODELS_PER_DEPLOYMENT = 1000
+DEPLOYMENT_CREATE_TIMEOUT_MINUTES = 20
+
+# Target-utilization scale settings (v2): defaults and ranges.
+SCALE_TYPE_TARGET_UTILIZATION = "TargetUtilization"
+TARGET_UTILIZATION_MIN, TARGET_UTILIZATION_MAX = 1, 100
+TARGET_UTILIZATION_DEFAULT = 70
+MIN_INSTANCES_DEFAULT = 1
+MAX_INSTANCES_DEFAULT = 1
+POLLING_INTERVAL_S_DEFAULT = 1
+
+Problem = tuple[str, str]  # (path, message)
+
+_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def is_registry_model(model: object) -> bool:
+    """A model reference that points into a registry (azureml://registries/... or an ARM id)."""
+    text = str(model).strip().lower()
+    return text.startswith(REGISTRY_MODEL_PREFIX) or REGISTRY_MODEL_ARM_SEGMENT in text
+
+
+def duration_ms(value: object) -> float | None:
+    """An ISO 8601 duration as ARM carries timeouts ('PT5S', 'PT0.5S', 'PT1M') in ms; else None."""
+    match = _DURATION.match(str(value).strip().upper())
+    if not match or str(value).strip().upper() in ("P", "PT"):
+        return None
+    scale = {"d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000}
+    return sum(float(match[part]) * ms for part, ms in scale.items() if match[part])
+
+
+def scale_settings_problems(
+    min_instances: object = MIN_INSTANCES_DEFAULT,
+    max_instances: object = MAX_INSTANCES_DEFAULT,
+    target_utilization_percentage: object = TARGET_UTILIZATION_DEFAULT,
+) -> list[Problem]:
+    """Why target-utilization scale settings cannot work: counts that are not whole numbers,
+    min_instances above max_instances, a target outside 1..100."""
+    problems: list[Problem] = []
+    counts = {}
+    for name, value in (("min_instances", min_instances), ("max_instances", max_instances)):
+        number = _whole(value)
+        if number is None or number < 0:
+            problems.append((name, f"must be a whole number >= 0 (got {value!r})"))
+        counts[name] = number
+    low, high = counts["min_instances"], counts["max_instances"]
+    if low is not None and high is not None and low > high:
+        problems.append(("min_instances", f"min_instances ({low}) is above max_instances ({high})"))
+    target = _whole(target_utilization_percentage)
+    if target is None or not TARGET_UTILIZATION_MIN <= target <= TARGET_UTILIZATION_MAX:
+        problems.append(
+            (
+                "target_utilization_percentage",
+                f"must be a whole number from {TARGET_UTILIZATION_MIN} to "
+                f"{TARGET_UTILIZATION_MAX} (got {target_utilization_percentage!r})",
+            )
+        )
+    return problems
+
+
+def request_settings_problems(
+    request_timeout_ms: object = REQUEST_TIMEOUT_MS_DEFAULT,
+    max_concurrent_requests_per_instance: object = MAX_CONCURRENT_REQUESTS_DEFAULT,
+) -> list[Problem]:
+    """Why request settings are outside the documented limits."""
+    problems: list[Problem] = []
+    timeout = _whole(request_timeout_ms)
+    if timeout is None or not 0 < timeout <= REQUEST_TIMEOUT_MS_MAX:
+        problems.append(
+            (
+                "request_timeout_ms",
+                f"must be a whole number of ms from 1 to {REQUEST_TIMEOUT_MS_MAX} "
+                f"(got {request_timeout_ms!r})",
+            )
+        )
+    concurrent = _whole(max_concurrent_requests_per_instance)
+    if concurrent is None or concurrent < 1:
+        problems.append(
+            (
+                "max_concurrent_requests_per_instance",
+                f"must be a whole number >= 1 (got {max_concurrent_requests_per_instance!r})",
+            )
+        )
+    return problems
+
+
+def _whole(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+SOURCES: dict[str, str] = {
+    "REGISTRY_MODEL_PREFIX": "Learn 'Kubernetes compute target' limitations: models from the "
+    "model catalog/registries are not supported on Kubernetes online endpoints (seeds/004)",
+    "REGISTRY_MODEL_ARM_SEGMENT": "ARM id format of Microsoft.MachineLearningServices/"
+    "registries (Learn REST 'Registry Model Versions')",
+    "ENDPOINT_COMPUTE_TYPE_KUBERNETES": "ARM OnlineDeployment endpointComputeType enum "
+    "(Managed | Kubernetes | AzureMLCompute), Learn REST 'Online Deployments'",
+    "AUTH_MODES": "Learn 'CLI (v2) Kubernetes online endpoint YAML schema': auth_mode key | "
+    "aml_token; ARM EndpointAuthMode Key | AMLToken",
+    "DEFAULT_AUTH_MODE": "Learn 'CLI (v2) Kubernetes online endpoint YAML schema': default key",
+    "MAX_REQUEST_PAYLOAD_MB": "Learn 'Azure ML inference router' (seeds/003): maximum request "
+    "payload 100 MB",
+    "REQUEST_TIMEOUT_MS_DEFAULT": "Learn 'CLI (v2) online deployment YAML schema', "
+    "RequestSettings.request_timeout_ms default 5000",
+    "REQUEST_TIMEOUT_MS_MAX": "Learn 'CLI (v2) online deployment YAML schema', RequestSettings: "
+    "'the maximum value allowed is 180000 milliseconds'",
+    "MAX_CONCURRENT_REQUESTS_DEFAULT": "Learn 'CLI (v2) online deployment YAML schema', "
+    "max_concurrent_requests_per_instance default 1",
+    "MAX_MODELS_PER_DEPLOYMENT": "Learn 'Azure ML inference router' (seeds/003): up to 1,000 "
+    "models per deployment",
+    "DEPLOYMENT_CREATE_TIMEOUT_MINUTES": "seeds/004: model deployment creation in the cluster "
+    "times out after 20 minutes",
+    "SCALE_TYPE_TARGET_UTILIZATION": "ARM OnlineScaleSettings scaleType TargetUtilization "
+    "(Learn REST 'Online Deployments')",
+    "TARGET_UTILIZATION_MIN": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
+    "target_utilization_percentage 1-100",
+    "TARGET_UTILIZATION_MAX": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
+    "target_utilization_percentage 1-100",
+    "TARGET_UTILIZATION_DEFAULT": "Learn 'Azure ML inference router' (seeds/002, 003): "
+    "target_utilization_percentage default 70",
+    "MIN_INSTANCES_DEFAULT": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
+    "min_instances default 1",
+    "MAX_INSTANCES_DEFAULT": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
+    "max_instances default 1",
+    "POLLING_INTERVAL_S_DEFAULT": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
+    "polling_interval default 1 s",
+    "is_registry_model": "REGISTRY_MODEL_PREFIX and REGISTRY_MODEL_ARM_SEGMENT",
+    "duration_ms": "ISO 8601 durations, as ARM carries requestTimeout ('PT5S'; Learn REST "
+    "'Online Deployments', OnlineRequestSettings)",
+    "scale_settings_problems": "Learn 'Azure ML inference router' scale settings and the "
+    "Kubernetes online deployment YAML schema (min <= max, target 1..100)",
+    "request_settings_problems": "Learn 'CLI (v2) online deployment YAML schema', "
+    "RequestSettings (timeout at most 180000 ms, concurrency >= 1)",
+}

@@ -1,0 +1,175 @@
+"""Azure ML instance types: the InstanceType custom resource and the rules its spec must follow.
+
+An instance type names a node selection and the resources each pod of a job or deployment gets.
+It lives in the cluster as a custom resource (or inline in a Kubernetes compute attach, under
+`properties.instanceTypes`); the same rules apply to both. Pure functions on plain mappings, so
+stack settings and the policy pack check them with one copy.
+
+Quantities are Kubernetes quantities ("500m", "2", "1.5Gi", "64G").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+API_VERSION = "amlarc.azureml.com/v1alpha1"
+KIND = "InstanceType"
+# An instance type with this name replaces the default (which Azure ML creates otherwise).
+DEFAULT_NAME = "defaultinstancetype"
+GPU_RESOURCE = "nvidia.com/gpu"
+REQUIRED_RESOURCES = ("cpu", "memory")
+
+_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)([A-Za-z]{0,2})$")
+_CPU_SUFFIX = {"": 1000, "m": 1}
+_MEMORY_SUFFIX = {
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+}
+
+Problem = tuple[str, str]  # (path inside the spec, message)
+
+
+def _quantity(value: object, suffixes: Mapping[str, int]) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    match = _QUANTITY.match(str(value).strip())
+    if not match or match.group(2) not in suffixes:
+        return None
+    return float(match.group(1)) * suffixes[match.group(2)]
+
+
+def cpu_millicores(value: object) -> float | None:
+    """'500m' -> 500, '2' -> 2000, 1.5 -> 1500; None when it is not a CPU quantity."""
+    return _quantity(value, _CPU_SUFFIX)
+
+
+def memory_bytes(value: object) -> float | None:
+    """'1Gi' -> 1073741824, '64G' -> 64e9; None when it is not a memory quantity."""
+    return _quantity(value, _MEMORY_SUFFIX)
+
+
+def _gpu_count(value: object) -> int | None:
+    """A whole GPU count: 1, '2', or 1.0 as the engine hands numbers over; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if float(value).is_integer() and value >= 0 else None
+    text = str(value).strip()
+    return int(text) if text.isdigit() else None
+
+
+def spec_problems(spec: object) -> list[Problem]:
+    """Why an InstanceType spec (nodeSelector, resources.requests|limits) is not valid.
+
+    CPU and memory requests and limits are required and non-zero; `nvidia.com/gpu` is a whole
+    number and goes in limits only. Paths are relative to the spec, e.g. resources.limits.cpu.
+    """
+    if not isinstance(spec, Mapping):
+        return [("", "an instance type needs a spec with resources.requests and .limits")]
+    problems: list[Problem] = []
+    resources = spec.get("resources")
+    if not isinstance(resources, Mapping):
+        resources = {}
+    for part in ("requests", "limits"):
+        given = resources.get(part)
+        given = given if isinstance(given, Mapping) else {}
+        for name, parse, example in (
+            ("cpu", cpu_millicores, "'500m' or '2'"),
+            ("memory", memory_bytes, "'4Gi'"),
+        ):
+            path = f"resources.{part}.{name}"
+            if name not in given or given[name] in (None, ""):
+                problems.append((path, f"required: give it like {example}"))
+                continue
+            amount = parse(given[name])
+            if amount is None:
+                problems.append((path, f"not a {name} quantity (use one like {example})"))
+            elif amount <= 0:
+                problems.append((path, "must be greater than zero"))
+    requests = resources.get("requests")
+    if isinstance(requests, Mapping) and GPU_RESOURCE in requests:
+        problems.append(
+            (
+                f"resources.requests.{GPU_RESOURCE}",
+                "GPUs go in limits only: move it to resources.limits",
+            )
+        )
+    limits = resources.get("limits")
+    if (
+        isinstance(limits, Mapping)
+        and GPU_RESOURCE in limits
+        and _gpu_count(limits[GPU_RESOURCE]) is None
+    ):
+        problems.append(
+            (f"resources.limits.{GPU_RESOURCE}", "must be a whole number of GPUs, like 1")
+        )
+    selector = spec.get("nodeSelector")
+    if selector is not None and not isinstance(selector, Mapping):
+        problems.append(("nodeSelector", "must be a mapping of node label to value"))
+    return problems
+
+
+def node_selector_problems(
+    selector: Mapping[str, object] | None, extension_selector: Mapping[str, object] | None
+) -> list[Problem]:
+    """An instance type's nodeSelector must be a subset of the extension's nodeSelector (when the
+    extension pins its workloads): a label the extension does not select, or selects with
+    another value, leaves the pods with no node to run on."""
+    if not extension_selector:
+        return []
+    problems: list[Problem] = []
+    for label, value in sorted((selector or {}).items()):
+        if label not in extension_selector:
+            problems.append(
+                (
+                    f"nodeSelector.{label}",
+                    "the extension's nodeSelector does not select this label: add "
+                    f"nodeSelector.{label} to the extension or drop it here",
+                )
+            )
+        elif str(extension_selector[label]) != str(value):
+            problems.append(
+                (
+                    f"nodeSelector.{label}",
+                    f"the extension selects {label}={extension_selector[label]}, "
+                    f"not {label}={value}",
+                )
+            )
+    return problems
+
+
+def extension_node_selector(configuration_settings: Mapping[str, object]) -> dict[str, object]:
+    """The labels an extension pins to, from its `nodeSelector.<label>=<value>` settings."""
+    prefix = "nodeSelector."
+    return {
+        key[len(prefix) :]: configuration_settings[key]
+        for key in configuration_settings
+        if key.startswith(prefix)
+    }
+
+
+SOURCES: dict[str, str] = {
+    "API_VERSION": "Learn 'Create and manage instance types' (how-to-manage-kubernetes-instance-"
+    "types), the InstanceType manifest; seeds/004",
+    "KIND": "Learn 'Create and manage instance types', the InstanceType manifest",
+    "DEFAULT_NAME": "Learn 'Create and manage instance types': an instance type named "
+    "defaultinstancetype overrides the default one",
+    "GPU_RESOURCE": "Learn 'Create and manage instance types': nvidia.com/gpu in limits",
+    "REQUIRED_RESOURCES": "Learn 'Create and manage instance types': CPU and memory requests "
+    "and limits are required and must be non-zero",
+    "spec_problems": "Learn 'Create and manage instance types' (required CPU/memory, GPU an "
+    "integer in limits only); platform-facts section 3",
+    "node_selector_problems": "Learn 'Create and manage instance types': the nodeSelector must "
+    "be a subset of the extension's nodeSelector",
+    "extension_node_selector": "seeds/001 settings table: nodeSelector.<label>=<value>",
+    "cpu_millicores": "Kubernetes API reference, resource.Quantity (CPU: cores or millicores)",
+    "memory_bytes": "Kubernetes API reference, resource.Quantity (decimal and binary suffixes)",
+}

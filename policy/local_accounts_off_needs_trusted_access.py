@@ -1,0 +1,90 @@
+"""local-accounts-off-needs-trusted-access: without local accounts, Azure ML reaches the cluster
+through an AKS Trusted Access role binding for its workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pulumi_policy import EnforcementLevel, PolicyResource, Severity
+
+from catalog import aks, arm, tokens
+from catalog.extension import is_true
+from policy.resources import Graph, cluster_label, get, peek, same
+from policy.rule import Context, Finding, Rule
+
+NAME = "local-accounts-off-needs-trusted-access"
+
+
+def _workspace_names(graph: Graph, resource: PolicyResource, via: str) -> tuple[object, object]:
+    """(resource group, name) of the workspace a compute or binding names, via the graph first."""
+    found = graph.linked(resource, tokens.WORKSPACE, via=via)
+    if found:
+        return get(found[0].props, "resourceGroupName"), get(found[0].props, "workspaceName")
+    if via == "workspaceName":
+        return get(resource.props, "resourceGroupName"), get(resource.props, "workspaceName")
+    parsed = arm.parse(get(resource.props, "sourceResourceId"), arm.WORKSPACE)
+    return (parsed.resource_group, parsed.name) if parsed else (None, None)
+
+
+def _same_workspace(graph: Graph, compute: PolicyResource, binding: PolicyResource) -> bool:
+    ours = graph.linked(compute, tokens.WORKSPACE, via="workspaceName")
+    theirs = graph.linked(binding, tokens.WORKSPACE, via="sourceResourceId")
+    if ours and theirs:
+        return ours[0] is theirs[0]
+    group, name = _workspace_names(graph, compute, "workspaceName")
+    other_group, other_name = _workspace_names(graph, binding, "sourceResourceId")
+    return other_name is not None and same(group, other_group) and same(name, other_name)
+
+
+def check(graph: Graph, context: Context) -> Iterator[Finding]:
+    bindings = [
+        b
+        for b in graph.of_type(tokens.TRUSTED_ACCESS_ROLE_BINDING)
+        if any(same(role, aks.TRUSTED_ACCESS_ROLE) for role in get(b.props, "roles", default=[]))
+    ]
+    for cluster in graph.azureml_clusters():
+        if not is_true(get(cluster.props, "disableLocalAccounts")):
+            continue
+        on_cluster = [
+            b
+            for b in bindings
+            if graph.managed_cluster(b, "resourceName", "resourceGroupName", "resourceName")
+            is cluster
+        ]
+        if not on_cluster:
+            yield Finding(
+                cluster,
+                f"cluster {cluster_label(cluster)} disables local accounts but has no Trusted "
+                f"Access role binding with role {aks.TRUSTED_ACCESS_ROLE}: Azure ML cannot "
+                "reach it. Add a TrustedAccessRoleBinding for the workspace (sourceResourceId).",
+            )
+            continue
+        for compute in graph.kubernetes_computes():
+            if graph.compute_cluster(compute) is not cluster:
+                continue
+            if not any(_same_workspace(graph, compute, b) for b in on_cluster):
+                workspace = peek(compute.props, "workspaceName") or "its workspace"
+                yield Finding(
+                    compute,
+                    f"compute attaches cluster {cluster_label(cluster)}, which disables local "
+                    f"accounts, but no Trusted Access role binding names workspace "
+                    f"'{workspace}': add one with role {aks.TRUSTED_ACCESS_ROLE} (and "
+                    "re-attach computes created before it).",
+                )
+
+
+RULE = Rule(
+    name=NAME,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    what="AKS with local accounts disabled has a Trusted Access binding for each attaching "
+    "workspace.",
+    why="Azure ML does not support AKS without local accounts except through a Trusted Access "
+    "role binding (Microsoft.MachineLearningServices/workspaces/mlworkload) for the workspace; "
+    "without it the attach and every job fail.",
+    fix="Add a TrustedAccessRoleBinding on the cluster with roles "
+    "[Microsoft.MachineLearningServices/workspaces/mlworkload] and sourceResourceId the "
+    "workspace id; re-attach computes attached before it. Or keep local accounts on.",
+    url="https://github.com/Azure/AML-Kubernetes/blob/master/docs/azureml-aks-ta-support.md",
+    check=check,
+)

@@ -1,0 +1,93 @@
+"""scale-settings-sane: target-utilization scale settings that can work, and a max_instances
+that carries the load the team declares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from catalog import endpoints, tokens
+from policy.resources import Graph, get, peek, same
+from policy.rule import Context, Finding, Rule
+from router.capacity import formula_replicas
+
+NAME = "scale-settings-sane"
+_PROPERTIES = "onlineDeploymentProperties"
+
+
+def check(graph: Graph, context: Context) -> Iterator[Finding]:
+    loads = context.config["declaredLoads"]
+    for deployment in graph.of_type(tokens.ONLINE_DEPLOYMENT):
+        scale = get(deployment.props, _PROPERTIES, "scaleSettings", default={})
+        if not same(get(scale, "scaleType", default=""), endpoints.SCALE_TYPE_TARGET_UTILIZATION):
+            continue
+        low = get(scale, "minInstances", default=endpoints.MIN_INSTANCES_DEFAULT)
+        high = get(scale, "maxInstances", default=endpoints.MAX_INSTANCES_DEFAULT)
+        target = get(
+            scale, "targetUtilizationPercentage", default=endpoints.TARGET_UTILIZATION_DEFAULT
+        )
+        name = peek(deployment.props, "deploymentName") or deployment.name
+        endpoint = peek(deployment.props, "endpointName")
+        problems = [
+            f"{path}: {message}"
+            for path, message in endpoints.scale_settings_problems(low, high, target)
+        ]
+        load = loads.get(f"{endpoint}/{name}", loads.get(name))
+        if load is not None and not problems:
+            concurrent = get(
+                deployment.props,
+                _PROPERTIES,
+                "requestSettings",
+                "maxConcurrentRequestsPerInstance",
+                default=endpoints.MAX_CONCURRENT_REQUESTS_DEFAULT,
+            )
+            needed = formula_replicas(
+                float(load["rps"]),
+                float(load["requestTimeMs"]) / 1000,
+                int(concurrent),
+                float(target) / 100,
+            )
+            if needed > int(high):
+                problems.append(
+                    f"max_instances {int(high)} is below the {needed} replicas the documented "
+                    f"formula needs for the declared {load['rps']} rps at "
+                    f"{load['requestTimeMs']} ms (rps x time / utilization / concurrency)"
+                )
+        if problems:
+            yield Finding(
+                deployment, f"online deployment '{name}' scale settings: " + "; ".join(problems)
+            )
+
+
+RULE = Rule(
+    name=NAME,
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    what="Scale settings: min_instances <= max_instances, target 1..100, max_instances at least "
+    "the documented formula for a declared load.",
+    why="azureml-fe scales between min and max on target utilization; impossible bounds fail the "
+    "deployment, and a max below rps x request time / utilization / concurrency queues requests "
+    "until they time out.",
+    fix="Fix the bounds, or raise max_instances to the formula's figure (`python -m router size` "
+    "computes it); declare loads in this policy's config under declaredLoads.",
+    url="https://learn.microsoft.com/azure/machine-learning/how-to-kubernetes-inference-routing-azureml-fe#autoscaling",
+    check=check,
+    config={
+        "declaredLoads": {
+            "type": "object",
+            "default": {},
+            "description": "Expected load by deployment ('<endpoint>/<deployment>' or "
+            "'<deployment>'): rps and requestTimeMs.",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "rps": {"type": "number", "exclusiveMinimum": 0},
+                    "requestTimeMs": {"type": "number", "exclusiveMinimum": 0},
+                },
+                "required": ["rps", "requestTimeMs"],
+                "additionalProperties": False,
+            },
+        }
+    },
+)
