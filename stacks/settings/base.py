@@ -44,6 +44,13 @@ def resource_id(value: str, kind: arm.Kind, what: str) -> str:
     return value
 
 
+def parsed_id(value: str, kind: arm.Kind) -> arm.ResourceId:
+    """The parts of an id a field validator has already checked with `resource_id`."""
+    parsed = arm.parse(value, kind)
+    assert parsed is not None, "validated by the field's validator"
+    return parsed
+
+
 def dns_label(value: str, what: str) -> str:
     if not DNS_LABEL.fullmatch(value):
         raise ValueError(f"'{value}' is not a {what} (lowercase letters, digits and '-')")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from catalog import aks, arm, vm_sizes
-from stacks.settings.base import Model, resource_id
+from stacks.settings.base import Model, parsed_id, resource_id
 from stacks.settings.network import ApiServer, Network
 
 
@@ -287,9 +287,7 @@ class ArcCluster(Model):
 
     @property
     def arm_id(self) -> arm.ResourceId:
-        parsed = arm.parse(self.connectedClusterId, arm.CONNECTED_CLUSTER)
-        assert parsed is not None  # checked in _id
-        return parsed
+        return parsed_id(self.connectedClusterId, arm.CONNECTED_CLUSTER)
 
     @property
     def node_count(self) -> int:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from catalog import arm
 from catalog.kubernetes import DEFAULT_NAMESPACE
-from stacks.settings.base import Model, dns_label, resource_id
+from stacks.settings.base import Model, dns_label, parsed_id, resource_id
 
 _COMPUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,15}")
 
@@ -27,9 +27,7 @@ class Workspace(Model):
 
     @property
     def arm_id(self) -> arm.ResourceId:
-        parsed = arm.parse(self.id, arm.WORKSPACE)
-        assert parsed is not None  # checked in _id
-        return parsed
+        return parsed_id(self.id, arm.WORKSPACE)
 
     @property
     def name(self) -> str:
