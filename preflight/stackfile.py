@@ -20,15 +20,15 @@ from typing import Any
 
 import yaml
 
+from catalog.tokens import PREVIEW_SECRET_PLACEHOLDER as SECRET_PLACEHOLDER
 from preflight import passphrase
 
-SECRET_PLACEHOLDER = "preflight-secret-placeholder"
 # The stack settings read the name of the file their config came from here, to name it in errors.
 CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 # pulumi's own rule for stack names (sdk/go/common/tokens).
-STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+STACK_NAME = re.compile(r"\A[A-Za-z0-9_.-]{1,100}\Z")
 
 
 class StackFileError(Exception):

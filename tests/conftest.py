@@ -11,14 +11,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def run_preflight(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def run_preflight(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m preflight ARGS`; `env` adds to (or, with None values, removes from) the
+    environment."""
+    environ = dict(os.environ, PYTHONPATH=str(ROOT))
+    environ.pop("PULUMI_CONFIG_PASSPHRASE", None)
+    for key, value in (env or {}).items():
+        if value is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = value
     return subprocess.run(
         [sys.executable, "-m", "preflight", *args],
         cwd=cwd,
         text=True,
         capture_output=True,
         timeout=300,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        env=environ,
     )
 
 
