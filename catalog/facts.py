@@ -35,7 +35,8 @@ class Fact:
 
     @property
     def unconfirmed(self) -> bool:
-        return self.source.lower().startswith(UNCONFIRMED)
+        """Unconfirmed in whole or in part (the source says which part)."""
+        return UNCONFIRMED in self.source.lower()
 
 
 def modules() -> list[ModuleType]:
@@ -147,5 +148,8 @@ def render(facts: list[Fact], fmt: str) -> str:
         lines.append(f"      source: {fact.source or 'MISSING'}")
     missing = sum(1 for f in facts if not f.source.strip())
     unconfirmed = sum(1 for f in facts if f.unconfirmed)
-    lines.append(f"{len(facts)} facts, {unconfirmed} unconfirmed, {missing} without a source")
+    lines.append(
+        f"{len(facts)} facts, {unconfirmed} unconfirmed in whole or part, "
+        f"{missing} without a source"
+    )
     return "\n".join(lines) + "\n"

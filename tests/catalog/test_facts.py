@@ -120,3 +120,14 @@ def test_python_dash_m_runs_in_a_fresh_interpreter():
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)
+
+
+def test_unconfirmed_facts_are_counted_in_whole_or_part():
+    whole = facts.Fact("m", "A", "1", "unconfirmed: not found")
+    part = facts.Fact("m", "B", "2", "Learn page; unconfirmed: the rest")
+    sure = facts.Fact("m", "C", "3", "Learn page")
+    missing = facts.Fact("m", "D", "4", "")
+    assert [f.unconfirmed for f in (whole, part, sure, missing)] == [True, True, False, False]
+    text = facts.render([whole, part, sure, missing], "text")
+    assert text.endswith("4 facts, 2 unconfirmed in whole or part, 1 without a source\n")
+    assert "  D = 4\n      source: MISSING\n" in text
