@@ -63,12 +63,12 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
             if graph.compute_cluster(compute) is not cluster:
                 continue
             if not any(_same_workspace(graph, compute, b) for b in on_cluster):
-                workspace = peek(compute.props, "workspaceName") or "its workspace"
+                name = peek(compute.props, "workspaceName")
+                workspace = f"workspace '{name}'" if name else "its workspace"
                 yield Finding(
                     compute,
                     f"compute attaches cluster {cluster_label(cluster)}, which disables local "
-                    f"accounts, but no Trusted Access role binding names workspace "
-                    f"'{workspace}': add one with role {aks.TRUSTED_ACCESS_ROLE} (and "
+                    f"accounts, but no Trusted Access role binding names {workspace}: add one with role {aks.TRUSTED_ACCESS_ROLE} (and "
                     "re-attach computes created before it).",
                 )
 

@@ -1,245 +1,636 @@
-"""Policy unit tests: a compliant fixture per resource type, one mutation per case, properties
-wrapped the way the runtime wraps them (Struct -> dict, numbers as floats, unknown-checking proxy)."""
+"""Every policy over one compliant platform (tests/policy/world.py) and one mutation per case:
+each mutation must fail exactly its own policy, nothing else. Then values unknown at preview,
+the graph-first rule, and each policy's config."""
 
-import copy
+from __future__ import annotations
 
 import pytest
-from google.protobuf import json_format, struct_pb2
-from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
-from pulumi_policy.deserialize import deserialize_properties
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError
 
-from policy import no_hpa_on_model_deployments as hpa
-from policy import router_ha_needs_three_nodes as ha
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from catalog import regions
+from policy import pack, waivers
+from tests.policy.world import AUTHORIZED, UNKNOWN, Spec, baseline, run, run_rule
 
 
-def wrap(props: dict):
-    struct = struct_pb2.Struct()
-    json_format.ParseDict(props, struct)
-    return unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(struct)))
+@pytest.fixture(autouse=True)
+def _empty_ledger():
+    waivers.LEDGER.clear()
+    yield
+    waivers.LEDGER.clear()
 
 
-def resource(type_, name, props, deps=()):
-    opts = PolicyResourceOptions(False, [], False, [], [], None, None)
-    return PolicyResource(
-        type_,
-        wrap(props),
-        f"urn:pulumi:t::p::{type_}::{name}",
-        name,
-        opts,
-        None,
-        None,
-        list(deps),
-        {},
-    )
-
-
-def violations(policy, resources):
-    found = []
-    policy.validate(StackValidationArgs(resources), lambda msg, urn=None: found.append((msg, urn)))
-    return found
-
-
-CLUSTER = {
-    "resourceGroupName": "rg",
-    "resourceName": "aks",
-    "agentPoolProfiles": [{"name": "system", "count": 3, "mode": "System"}],
-}
-EXTENSION = {
-    "resourceGroupName": "rg",
-    "clusterName": "aks",
-    "clusterRp": "Microsoft.ContainerService",
-    "clusterResourceName": "managedClusters",
-    "extensionType": "Microsoft.AzureML.Kubernetes",
-    "configurationSettings": {
-        "enableInference": "True",
-        "inferenceRouterServiceType": "loadBalancer",
-    },
-}
-
-
-def ha_stack(cluster=CLUSTER, extension=EXTENSION, pools=(), edge=True, arc=None):
-    c = resource("azure-native:containerservice:ManagedCluster", "aks", cluster)
-    out = [c] + [
-        resource("azure-native:containerservice:AgentPool", f"p{i}", p, [c])
-        for i, p in enumerate(pools)
-    ]
-    out.append(
-        resource(
-            "azure-native:kubernetesconfiguration:Extension", "ml", extension, [c] if edge else []
-        )
-    )
-    if arc:
-        out.append(resource("azureml-k8s:index:ArcCluster", "arc", arc))
-    return out
-
-
-def mutate(base, path, value):
-    out = copy.deepcopy(base)
-    target = out
+def put(world, name, path, value):
+    """Set (or with None, remove) a property at a dotted path; list indexes are ints."""
+    target = world[name].props
     for key in path[:-1]:
         target = target[key]
     if value is None:
         target.pop(path[-1], None)
     else:
         target[path[-1]] = value
-    return out
+    return world
 
 
-def test_ha_compliant():
-    assert violations(ha.POLICY, ha_stack()) == []
+def settings(world):
+    return world["ml"].props["configurationSettings"]
 
 
-ARC_EXT = mutate(
-    mutate(EXTENSION, ["clusterResourceName"], "connectedClusters"),
-    ["clusterRp"],
-    "Microsoft.Kubernetes",
-)
-ARC_HANDLE = {
-    "clusterResourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
-    "Microsoft.Kubernetes/connectedClusters/aks",
-    "nodeCount": 2,
+def _drop(world, name):
+    del world[name]
+    return world
+
+
+def _add(world, name, spec):
+    world[name] = spec
+    return world
+
+
+def _sp(world):
+    put(world, "aks", ["servicePrincipalProfile"], {"clientId": "0000-app", "secret": "x"})
+    return world
+
+
+SCALER = {
+    "apiVersion": "keda.sh/v1alpha1",
+    "kind": "ScaledObject",
+    "metadata": {"name": "blue", "namespace": "team-a"},
+    "spec": {"scaleTargetRef": {"name": "blue"}},
 }
+VPA = {
+    "apiVersion": "autoscaling.k8s.io/v1",
+    "kind": "VerticalPodAutoscaler",
+    "metadata": {"name": "blue", "namespace": "models"},
+    "spec": {"targetRef": {"kind": "Deployment", "name": "blue"}},
+}
+OTHER_WORKSPACE = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ml/providers/"
+    "Microsoft.MachineLearningServices/workspaces/other"
+)
+REGISTRY_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+    "Microsoft.MachineLearningServices/registries/shared/models/phi/versions/1"
+)
+
+# (policy, case, mutation, where the violation lands)
+CASES = [
+    (
+        "no-hpa-on-model-deployments",
+        "hpa in a compute namespace",
+        lambda w: put(w, "web-hpa", ["metadata", "namespace"], "team-a"),
+        "web-hpa",
+    ),
+    (
+        "no-hpa-on-model-deployments",
+        "hpa on an Azure ML labelled workload",
+        lambda w: put(w, "web", ["metadata", "labels"], {"isazuremlapp": "true"}),
+        "web-hpa",
+    ),
+    (
+        "no-hpa-on-model-deployments",
+        "KEDA ScaledObject in a compute namespace",
+        lambda w: _add(w, "keda", Spec("kubernetes:keda.sh/v1alpha1:ScaledObject", SCALER)),
+        "keda",
+    ),
+    (
+        "no-hpa-on-model-deployments",
+        "VPA in Auto mode (its default) on an online deployment",
+        lambda w: _add(
+            w, "vpa", Spec("kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler", VPA)
+        ),
+        "vpa",
+    ),
+    (
+        "router-ha-needs-three-nodes",
+        "two nodes",
+        lambda w: put(w, "aks", ["agentPoolProfiles", 0, "count"], 2),
+        "ml",
+    ),
+    (
+        "router-ha-needs-three-nodes",
+        "autoscaled pool counts its minCount",
+        lambda w: put(
+            w,
+            "aks",
+            ["agentPoolProfiles", 0],
+            {
+                "name": "system",
+                "count": 5,
+                "minCount": 1,
+                "enableAutoScaling": True,
+                "vmSize": "Standard_D16s_v5",
+            },
+        ),
+        "ml",
+    ),
+    ("aks-managed-identity-required", "service principal", _sp, "aks"),
+    (
+        "aks-managed-identity-required",
+        "no identity",
+        lambda w: put(w, "aks", ["identity"], None),
+        "aks",
+    ),
+    (
+        "aks-managed-identity-required",
+        "identity type None",
+        lambda w: put(w, "aks", ["identity"], {"type": "None"}),
+        "aks",
+    ),
+    (
+        "aks-managed-identity-required",
+        "service principal whose id is unknown at preview",
+        lambda w: put(w, "aks", ["servicePrincipalProfile"], {"clientId": UNKNOWN}),
+        "aks",
+    ),
+    (
+        "no-pod-identity",
+        "pod identity on",
+        lambda w: put(w, "aks", ["podIdentityProfile"], {"enabled": True}),
+        "aks",
+    ),
+    (
+        "local-accounts-off-needs-trusted-access",
+        "no trusted access binding",
+        lambda w: _drop(w, "ta"),
+        "aks",
+    ),
+    (
+        "local-accounts-off-needs-trusted-access",
+        "binding for another workspace",
+        lambda w: (
+            put(w, "ta", ["sourceResourceId"], OTHER_WORKSPACE),
+            w["ta"].prop_deps.pop("sourceResourceId"),
+            put(w, "ws", ["resourceGroupName"], "rg-ml"),
+        )[0],
+        "compute",
+    ),
+    (
+        "local-accounts-off-needs-trusted-access",
+        "binding without the mlworkload role",
+        lambda w: put(w, "ta", ["roles"], ["Microsoft.Storage/storageAccounts/reader"]),
+        "aks",
+    ),
+    (
+        "authorized-ranges-admit-azureml",
+        "paired region's ranges missing",
+        lambda w: put(
+            w,
+            "aks",
+            ["apiServerAccessProfile", "authorizedIPRanges"],
+            ["203.0.113.0/24", *regions.control_plane_ranges("westeurope")],
+        ),
+        "aks",
+    ),
+    (
+        "authorized-ranges-admit-azureml",
+        "more than 200 ranges",
+        lambda w: put(
+            w,
+            "aks",
+            ["apiServerAccessProfile", "authorizedIPRanges"],
+            AUTHORIZED + [f"198.51.{i}.0/24" for i in range(200)],
+        ),
+        "aks",
+    ),
+    (
+        "authorized-ranges-admit-azureml",
+        "0.0.0.0/32 mixed with others",
+        lambda w: put(
+            w, "aks", ["apiServerAccessProfile", "authorizedIPRanges"], ["0.0.0.0/32", *AUTHORIZED]
+        ),
+        "aks",
+    ),
+    (
+        "authorized-ranges-admit-azureml",
+        "a range that does not start at its network address",
+        lambda w: put(
+            w,
+            "aks",
+            ["apiServerAccessProfile", "authorizedIPRanges"],
+            ["203.0.113.7/24", *AUTHORIZED[1:]],
+        ),
+        "aks",
+    ),
+    (
+        "extension-settings-complete",
+        "only the documented keys (no cluster id)",
+        lambda w: put(w, "ml", ["configurationSettings", "clusterId"], None),
+        "ml",
+    ),
+    (
+        "extension-settings-complete",
+        "sslSecret not rewritten to scoringFe.sslSecret",
+        lambda w: put(w, "ml", ["configurationSettings", "scoringFe.sslSecret"], None),
+        "ml",
+    ),
+    (
+        "extension-valid-combination",
+        "no workload enabled",
+        lambda w: (
+            put(w, "ml", ["configurationSettings", "enableTraining"], "False"),
+            put(w, "ml", ["configurationSettings", "enableInference"], "False"),
+        )[0],
+        "ml",
+    ),
+    (
+        "extension-valid-combination",
+        "inference without a valid router service type",
+        lambda w: put(w, "ml", ["configurationSettings", "inferenceRouterServiceType"], "ingress"),
+        "ml",
+    ),
+    (
+        "extension-valid-combination",
+        "HTTPS without sslCname",
+        lambda w: put(w, "ml", ["configurationSettings", "sslCname"], None),
+        "ml",
+    ),
+    (
+        "extension-valid-combination",
+        "nodePort with an internal load balancer",
+        lambda w: (
+            settings(w).update(
+                {
+                    "inferenceRouterServiceType": "nodePort",
+                    "scoringFe.serviceType.nodePort": "True",
+                    "internalLoadBalancerProvider": "azure",
+                }
+            )
+            or w
+        ),
+        "ml",
+    ),
+    (
+        "https-in-prod",
+        "insecure connections in production",
+        lambda w: put(w, "ml", ["configurationSettings", "allowInsecureConnections"], "True"),
+        "ml",
+    ),
+    (
+        "protected-settings-secret",
+        "TLS key in plain settings",
+        lambda w: put(w, "ml", ["configurationSettings", "scoringFe.sslKey"], "LS0tLS1CRUdJTiBQ"),
+        "ml",
+    ),
+    (
+        "protected-settings-secret",
+        "PEM under an unexpected key",
+        lambda w: put(w, "ml", ["configurationSettings", "extra"], "-----BEGIN PRIVATE KEY-----"),
+        "ml",
+    ),
+    (
+        "protected-settings-secret",
+        "protected settings not marked secret",
+        lambda w: put(w, "ml", ["configurationProtectedSettings"], {"scoringFe.sslCert": "x"}),
+        "ml",
+    ),
+    (
+        "legacy-aks-compute",
+        "computeType AKS",
+        lambda w: put(w, "compute-b", ["properties", "computeType"], "AKS"),
+        "compute-b",
+    ),
+    (
+        "instance-type-valid",
+        "no memory limit",
+        lambda w: put(w, "it", ["spec", "resources", "limits", "memory"], None),
+        "it",
+    ),
+    (
+        "instance-type-valid",
+        "GPU in requests",
+        lambda w: put(w, "it", ["spec", "resources", "requests", "nvidia.com/gpu"], 1),
+        "it",
+    ),
+    (
+        "instance-type-valid",
+        "fractional GPU",
+        lambda w: put(w, "it", ["spec", "resources", "limits", "nvidia.com/gpu"], 0.5),
+        "it",
+    ),
+    (
+        "instance-type-valid",
+        "zero CPU",
+        lambda w: put(w, "it", ["spec", "resources", "requests", "cpu"], "0"),
+        "it",
+    ),
+    (
+        "instance-type-valid",
+        "inline instance type without requests",
+        lambda w: put(
+            w,
+            "compute",
+            ["properties", "properties", "instanceTypes", "gpu", "resources"],
+            {"limits": {"cpu": "1", "memory": "1Gi"}},
+        ),
+        "compute",
+    ),
+    (
+        "instance-type-valid",
+        "nodeSelector outside the extension's",
+        lambda w: put(w, "ml", ["configurationSettings", "nodeSelector.pool"], "ml"),
+        "it",  # the inline type on the same cluster fails too: checked below
+    ),
+    (
+        "no-registry-models-on-kubernetes",
+        "azureml://registries model",
+        lambda w: put(
+            w,
+            "blue",
+            ["onlineDeploymentProperties", "model"],
+            "azureml://registries/azureml/models/phi/versions/1",
+        ),
+        "blue",
+    ),
+    (
+        "no-registry-models-on-kubernetes",
+        "registry model by ARM id",
+        lambda w: put(w, "blue", ["onlineDeploymentProperties", "model"], REGISTRY_ID),
+        "blue",
+    ),
+    (
+        "no-registry-models-on-kubernetes",
+        "model version made in a registry (id unknown at preview)",
+        lambda w: (
+            put(w, "blue", ["onlineDeploymentProperties", "model"], UNKNOWN),
+            w["blue"].prop_deps.update({"onlineDeploymentProperties": ["phi"]}),
+            _add(
+                w,
+                "phi",
+                Spec("azure-native:machinelearningservices:RegistryModelVersion", {"version": "1"}),
+            ),
+        )[0],
+        "blue",
+    ),
+    (
+        "gpu-pools-need-nvidia-plugin",
+        "GPU pool without the device plugin",
+        lambda w: put(w, "ml", ["configurationSettings", "installNvidiaDevicePlugin"], "False"),
+        "ml",
+    ),
+    (
+        "prod-capacity",
+        "too little memory",
+        lambda w: put(w, "aks", ["agentPoolProfiles", 0, "vmSize"], "Standard_B2s"),
+        "aks",
+    ),
+    (
+        "prod-capacity",
+        "VM size unknown to the catalog",
+        lambda w: put(w, "aks", ["agentPoolProfiles", 0, "vmSize"], "Standard_Z9"),
+        "aks",
+    ),
+    (
+        "container-insights-on",
+        "no Container Insights",
+        lambda w: put(w, "aks", ["addonProfiles"], None),
+        "aks",
+    ),
+    (
+        "defender-on",
+        "no Defender",
+        lambda w: put(w, "aks", ["securityProfile"], None),
+        "aks",
+    ),
+    (
+        "scale-settings-sane",
+        "min above max",
+        lambda w: put(
+            w, "blue", ["onlineDeploymentProperties", "scaleSettings", "minInstances"], 20
+        ),
+        "blue",
+    ),
+    (
+        "scale-settings-sane",
+        "target outside 1..100",
+        lambda w: put(
+            w,
+            "blue",
+            ["onlineDeploymentProperties", "scaleSettings", "targetUtilizationPercentage"],
+            0,
+        ),
+        "blue",
+    ),
+    (
+        "scale-settings-sane",
+        "max below the formula for the declared load",
+        lambda w: put(
+            w, "blue", ["onlineDeploymentProperties", "scaleSettings", "maxInstances"], 3
+        ),
+        "blue",
+    ),
+    (
+        "compute-namespace-unique",
+        "two attaches in one namespace",
+        lambda w: put(w, "compute-b", ["properties", "properties", "namespace"], "team-a"),
+        "compute-b",
+    ),
+]
+
+
+def test_baseline_passes_every_policy():
+    assert run(baseline()) == []
+    assert waivers.LEDGER == []
+
+
+def test_every_policy_has_a_case():
+    covered = {policy for policy, *_ in CASES}
+    assert covered == {rule.name for rule in pack.rules()}
+
+
+@pytest.mark.parametrize("policy,case,mutate,where", CASES, ids=[c[1] for c in CASES])
+def test_mutation_fails_exactly_its_policy(policy, case, mutate, where):
+    found = run(mutate(baseline()))
+    assert found, case
+    assert {p for p, _, _ in found} == {policy}, found
+    assert where in {w for _, w, _ in found}, found
+
+
+def test_vpa_that_does_not_evict_is_fine():
+    world = baseline()
+    vpa = dict(VPA, spec={**VPA["spec"], "updatePolicy": {"updateMode": "Off"}})
+    world["vpa"] = Spec("kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler", vpa)
+    assert run(world) == []
+
+
+def test_ha_off_on_two_nodes_is_fine():
+    world = put(baseline(), "aks", ["agentPoolProfiles", 0, "count"], 2)
+    put(world, "ml", ["configurationSettings", "inferenceRouterHA"], "False")
+    assert [p for p, _, _ in run(world)] == []
+
+
+def test_separate_agent_pools_count():
+    world = put(baseline(), "aks", ["agentPoolProfiles", 0, "count"], 2)
+    put(world, "gpu", ["count"], 1)
+    put(world, "gpu", ["enableAutoScaling"], False)
+    assert run(world) == []
+
+
+ARC_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-edge/providers/"
+    "Microsoft.Kubernetes/connectedClusters/factory"
+)
+
+
+@pytest.mark.parametrize("nodes,expected", [(2, 1), (3, 0)])
+def test_ha_on_arc_reads_the_cluster_component(nodes, expected):
+    world = {
+        "arc": Spec(
+            "azureml-k8s:index:ArcCluster", {"clusterResourceId": ARC_ID, "nodeCount": nodes}
+        ),
+        "ml": baseline()["ml"],
+    }
+    world["ml"].prop_deps = {}
+    world["ml"].props.update(
+        resourceGroupName="rg-edge",
+        clusterName="factory",
+        clusterRp="Microsoft.Kubernetes",
+        clusterResourceName="connectedClusters",
+    )
+    assert len(run_rule("router-ha-needs-three-nodes", world)) == expected
+
+
+# Unknown at preview: the graph answers when it can; otherwise the deciding value is read and
+# the SDK reports the policy as not evaluated (UnknownValueError), never as passed.
+
+
+def test_the_graph_answers_before_any_unknown_name():
+    """The baseline's resource group names, cluster names, workspace names and ids are all
+    unknown; every policy still decides (see test_baseline_passes_every_policy). Here: a two-node
+    cluster found through the graph only fails HA, not "could not be evaluated"."""
+    world = put(baseline(), "aks", ["agentPoolProfiles", 0, "count"], 2)
+    assert [p for p, _, _ in run(world)] == ["router-ha-needs-three-nodes"]
 
 
 @pytest.mark.parametrize(
-    "kwargs,expected",
+    "policy,mutate",
     [
-        ({"cluster": mutate(CLUSTER, ["agentPoolProfiles", 0, "count"], 2)}, 1),
         (
-            {
-                "cluster": mutate(
-                    CLUSTER,
-                    ["agentPoolProfiles", 0],
-                    {"count": 5, "minCount": 1, "enableAutoScaling": True},
-                )
-            },
-            1,
+            "router-ha-needs-three-nodes",
+            lambda w: put(w, "aks", ["agentPoolProfiles", 0, "count"], UNKNOWN),
         ),
         (
-            {
-                "cluster": mutate(CLUSTER, ["agentPoolProfiles", 0, "count"], 2),
-                "pools": [{"resourceGroupName": "rg", "resourceName": "aks", "count": 1}],
-            },
-            0,
+            "router-ha-needs-three-nodes",  # no edge: the unknown names must be compared
+            lambda w: setattr(w["ml"], "prop_deps", {}) or w,
         ),
         (
-            {"cluster": mutate(CLUSTER, ["agentPoolProfiles", 0, "count"], 2), "edge": False},
-            1,
-        ),  # matched by name
+            "no-registry-models-on-kubernetes",
+            lambda w: put(w, "blue", ["onlineDeploymentProperties", "model"], UNKNOWN),
+        ),
+        ("no-pod-identity", lambda w: put(w, "aks", ["podIdentityProfile"], {"enabled": UNKNOWN})),
         (
-            {
-                "cluster": mutate(CLUSTER, ["agentPoolProfiles", 0, "count"], 2),
-                "extension": mutate(
-                    EXTENSION, ["configurationSettings", "inferenceRouterHA"], "False"
-                ),
-            },
-            0,
+            "local-accounts-off-needs-trusted-access",
+            lambda w: w["ta"].prop_deps.pop("sourceResourceId") and w,
         ),
         (
-            {
-                "cluster": mutate(CLUSTER, ["agentPoolProfiles", 0, "count"], 2),
-                "extension": mutate(
-                    EXTENSION, ["configurationSettings", "enableInference"], "False"
-                ),
-            },
-            0,
+            "authorized-ranges-admit-azureml",
+            lambda w: put(w, "aks", ["apiServerAccessProfile", "authorizedIPRanges"], UNKNOWN),
         ),
         (
-            {
-                "cluster": mutate(CLUSTER, ["agentPoolProfiles", 0, "count"], 2),
-                "extension": mutate(EXTENSION, ["extensionType"], "microsoft.flux"),
-            },
-            0,
+            "instance-type-valid",
+            lambda w: put(w, "it", ["spec", "resources", "limits", "cpu"], UNKNOWN),
         ),
-        ({"extension": ARC_EXT, "edge": False, "arc": ARC_HANDLE}, 1),
-        ({"extension": ARC_EXT, "edge": False, "arc": mutate(ARC_HANDLE, ["nodeCount"], 3)}, 0),
     ],
 )
-def test_ha_mutations(kwargs, expected):
-    found = violations(ha.POLICY, ha_stack(**kwargs))
-    assert len(found) == expected, found
-    if expected:
-        assert found[0][1].endswith("::ml") and "inferenceRouterHA" in found[0][0]
-
-
-def test_ha_unknown_count_is_not_silently_passed():
-    stack = ha_stack(cluster=mutate(CLUSTER, ["agentPoolProfiles", 0, "count"], UNKNOWN))
-    # The SDK turns this into a "can't run" diagnostic; preflight keeps it mandatory.
+def test_unknown_deciding_value_is_not_evaluated(policy, mutate):
     with pytest.raises(UnknownValueError) as info:
-        violations(ha.POLICY, stack)
+        run_rule(policy, mutate(baseline()))
     assert "can't be known during preview" in info.value.message
 
 
-COMPUTE = {"properties": {"computeType": "Kubernetes", "properties": {"namespace": "team-a"}}}
-HPA = {
-    "apiVersion": "autoscaling/v2",
-    "kind": "HorizontalPodAutoscaler",
-    "metadata": {"name": "web", "namespace": "web"},
-    "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 3},
-}
-WORKLOAD = {
-    "apiVersion": "apps/v1",
-    "kind": "Deployment",
-    "metadata": {"name": "web", "namespace": "web", "labels": {"app": "web"}},
-}
+def test_model_version_from_the_workspace_needs_no_id():
+    world = put(baseline(), "blue", ["onlineDeploymentProperties", "model"], UNKNOWN)
+    world["blue"].prop_deps["onlineDeploymentProperties"] = ["model"]
+    world["model"] = Spec("azure-native:machinelearningservices:ModelVersion", {"version": "3"})
+    assert run_rule("no-registry-models-on-kubernetes", world) == []
 
 
-def hpa_stack(
-    compute=COMPUTE,
-    scaler=HPA,
-    workload=WORKLOAD,
-    scaler_type="kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-    deployment=None,
-):
-    out = [
-        resource("azure-native:machinelearningservices:Compute", "c", compute),
-        resource(scaler_type, "hpa", scaler),
-        resource("kubernetes:apps/v1:Deployment", "web", workload),
-    ]
-    if deployment:
-        out.append(
-            resource("azure-native:machinelearningservices:OnlineDeployment", "d", deployment)
-        )
-    return out
+# Config.
 
 
-def test_hpa_elsewhere_is_fine():
-    assert violations(hpa.POLICY, hpa_stack()) == []
+def test_ha_threshold_is_configurable():
+    assert run_rule("router-ha-needs-three-nodes", baseline(), {"minNodes": 4})
+    assert not run_rule("router-ha-needs-three-nodes", baseline(), {"minNodes": 3})
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    "stack,config,tags,expected",
     [
-        {"scaler": mutate(HPA, ["metadata", "namespace"], "team-a")},
-        {
-            "scaler": mutate(HPA, ["metadata", "namespace"], None),
-            "compute": mutate(COMPUTE, ["properties", "properties", "namespace"], None),
-        },  # both default
-        {
-            "scaler_type": "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
-            "scaler": mutate(HPA, ["metadata", "namespace"], "team-a"),
-        },
-        {
-            "scaler_type": "kubernetes:keda.sh/v1alpha1:ScaledObject",
-            "scaler": mutate(HPA, ["metadata", "namespace"], "team-a"),
-        },
-        {"workload": mutate(WORKLOAD, ["metadata", "labels"], {"isazuremlapp": "true"})},
-        {
-            "workload": mutate(
-                WORKLOAD, ["metadata", "labels"], {"ml.azure.com/deployment-name": "blue"}
-            )
-        },
-        {"deployment": {"deploymentName": "web", "endpointName": "scoring"}},
-        {
-            "deployment": {"deploymentName": "blue", "endpointName": "web"},
-            "scaler": mutate(HPA, ["spec", "scaleTargetRef", "name"], "blue-web"),
-        },
+        ("prod", None, None, 1),
+        ("dev", None, None, 0),
+        ("team-a-prod", None, None, 1),
+        ("dev", {"productionStacks": ["dev"]}, None, 1),
+        ("prod", {"productionStacks": []}, None, 0),
+        ("staging", None, {"environment": "Production"}, 1),
+        ("staging", {"productionTags": {}}, {"environment": "production"}, 0),
     ],
 )
-def test_hpa_on_model_deployments(kwargs):
-    found = violations(hpa.POLICY, hpa_stack(**kwargs))
-    assert len(found) == 1, found
-    assert found[0][1].endswith("::hpa")
+def test_production_marker(stack, config, tags, expected):
+    world = put(baseline(), "ml", ["configurationSettings", "allowInsecureConnections"], "True")
+    rule = next(r for r in pack.rules() if r.name == "https-in-prod")
+    from tests.policy.world import build
+
+    assert len(rule.run(build(world), config, stack, tags)) == expected
+
+
+def test_advisories_can_cover_every_stack():
+    world = put(baseline(), "aks", ["securityProfile"], None)
+    assert not run_rule("defender-on", world, stack="dev")
+    assert run_rule("defender-on", world, {"productionOnly": False}, stack="dev")
+
+
+def test_control_plane_ranges_from_config():
+    world = put(baseline(), "aks", ["location"], "westus")
+    put(world, "aks", ["apiServerAccessProfile", "authorizedIPRanges"], ["203.0.113.0/24"])
+    extra = {"controlPlaneRanges": {"westus": ["203.0.113.16/28"], "eastus": ["203.0.113.32/28"]}}
+    if regions.control_plane_ranges("westus") or regions.control_plane_ranges("eastus"):
+        assert run_rule("authorized-ranges-admit-azureml", world, extra)  # catalog ranges missing
+    world = put(world, "aks", ["location"], "nowhere")
+    found = run_rule("authorized-ranges-admit-azureml", world)
+    assert (
+        found and "no Azure ML control-plane ranges are known for region 'nowhere'" in found[0][0]
+    )
+    assert not run_rule(
+        "authorized-ranges-admit-azureml",
+        world,
+        {"controlPlaneRanges": {"nowhere": ["203.0.113.0/28"]}},
+    )
+
+
+def test_region_from_the_resource_group():
+    world = put(baseline(), "aks", ["location"], None)
+    assert not run_rule("authorized-ranges-admit-azureml", world)
+    put(world, "rg", ["location"], "eastasia")
+    assert run_rule("authorized-ranges-admit-azureml", world)
+
+
+def test_declared_vm_sizes():
+    world = put(baseline(), "aks", ["agentPoolProfiles", 0, "vmSize"], "Standard_Z9")
+    config = {"vmSizes": {"Standard_Z9": {"vcpu": 8, "memoryGiB": 32}}}
+    assert not run_rule("prod-capacity", world, config)
+
+
+def test_declared_load_by_deployment_name():
+    config = {"declaredLoads": {"blue": {"rps": 100, "requestTimeMs": 500}}}
+    found = run_rule("scale-settings-sane", baseline(), config)
+    assert found and "72 replicas" in found[0][0]
+
+
+def test_plugin_installed_by_the_program():
+    world = put(baseline(), "ml", ["configurationSettings", "installNvidiaDevicePlugin"], "False")
+    world["plugin"] = Spec(
+        "kubernetes:apps/v1:DaemonSet",
+        {"metadata": {"name": "nvidia-device-plugin-daemonset", "namespace": "kube-system"}},
+    )
+    assert not run_rule("gpu-pools-need-nvidia-plugin", world)
+
+
+def test_invalid_config_is_a_violation():
+    found = run_rule("router-ha-needs-three-nodes", baseline(), {"minNodes": "three"})
+    assert found and found[0][0].startswith("invalid policy config at minNodes")
+
+
+def test_secret_values_are_never_echoed():
+    world = put(
+        baseline(), "ml", ["configurationSettings", "scoringFe.sslKey"], "LS0tLS1CRUdJTiBTRUNSRVQ="
+    )
+    messages = " ".join(m for _, _, m in run(world))
+    assert "scoringFe.sslKey" in messages and "LS0tLS1CRUdJTiBTRUNSRVQ=" not in messages
