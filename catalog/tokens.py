@@ -49,6 +49,10 @@ AKS_CLUSTER_COMPONENT = "azureml-k8s:index:AksCluster"
 CLUSTER_OUTPUT_RESOURCE_ID = "clusterResourceId"
 CLUSTER_OUTPUT_NODE_COUNT = "nodeCount"
 
+# The stand-in preflight passes for a secure config value it cannot decrypt (no
+# PULUMI_CONFIG_PASSPHRASE): settings skip content checks (PEM) on it, nothing else.
+PREVIEW_SECRET_PLACEHOLDER = "preflight-secret-placeholder"
+
 
 def base_type(token: str) -> str:
     """azure-native:ns/v20240401:Type -> azure-native:ns:Type (explicit API versions)."""
@@ -87,6 +91,8 @@ SOURCES: dict[str, str] = {
         "Pulumi azure-native version guide: an explicit API version is the module "
         "azure-native:<ns>/v<date>, the same resource type"
     ),
+    "PREVIEW_SECRET_PLACEHOLDER": "project contract between preflight (stackfile.py) and the "
+    "settings: what stands in for a secure value preflight cannot decrypt",
     "kubernetes_token": f"core group objects are kubernetes:core/v1:<Kind>, {_K8S_SDK}",
     "WORKSPACE": _AZURE_SDK,
     "MODEL_VERSION": _AZURE_SDK,
