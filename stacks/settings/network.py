@@ -48,10 +48,11 @@ class Network(Model):
             raise ValueError("set subnetId (an existing subnet) or vnet (a new one), not both")
         if self.subnetId:
             resource_id(self.subnetId, arm.SUBNET, "subnetId")
-        if self.outboundType == "userDefinedRouting" and not self.subnetId:
+        # With a new vnet the route table comes with egress.firewall: create (stacks.settings.egress).
+        if self.outboundType == "userDefinedRouting" and not (self.subnetId or self.vnet):
             raise ValueError(
-                "outboundType userDefinedRouting needs subnetId: an existing subnet whose route "
-                "table sends 0.0.0.0/0 to your firewall"
+                "outboundType userDefinedRouting needs subnetId (an existing subnet whose route "
+                "table sends 0.0.0.0/0 to your firewall) or vnet with egress.firewall: create"
             )
         if self.podCidr and self.plugin != "kubenet":
             raise ValueError("podCidr applies to kubenet only; Azure CNI gives pods subnet IPs")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from catalog import aks
 from catalog import extension as catalog_extension
 from stacks.settings.cluster import AksCluster, ArcCluster
+from stacks.settings.egress import dns_rules, egress_rules
 from stacks.settings.errors import Problem
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def compute_rules(settings: Settings) -> list[Problem]:
     return problems
 
 
-RULES = (extension_rules, cluster_rules, compute_rules)
+RULES = (extension_rules, cluster_rules, compute_rules, egress_rules, dns_rules)
 
 
 def check(settings: Settings) -> list[Problem]:

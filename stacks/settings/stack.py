@@ -10,6 +10,7 @@ from catalog import regions
 from stacks.settings import rules
 from stacks.settings.base import Model
 from stacks.settings.cluster import AksCluster, Cluster
+from stacks.settings.egress import Dns, Egress
 from stacks.settings.errors import Problems
 from stacks.settings.extension import Extension
 from stacks.settings.workspace import Compute, Manifest, Workspace
@@ -32,6 +33,10 @@ class Settings(Model):
     cluster: Cluster = Field(description="The cluster: kind aks (create) or arc (attach).")
     extension: Extension = Field(description="The Azure ML extension's settings.")
     workspace: Workspace | None = Field(None, description="The Azure ML workspace to attach to.")
+    egress: Egress | None = Field(
+        None, description="Outbound traffic locked to the documented hosts (firewall rules)."
+    )
+    dns: Dns | None = Field(None, description="The DNS record for extension.sslCname.")
     computes: list[Compute] = Field(
         [], description="Kubernetes compute attaches, one per namespace (team isolation)."
     )

@@ -13,17 +13,50 @@ from catalog.kubernetes import DEFAULT_NAMESPACE
 from stacks.settings.base import Model, dns_label, parsed_id, resource_id
 
 _COMPUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,15}")
+# Naming rules (Learn "Naming rules and restrictions for Azure resources").
+_STORAGE_ACCOUNT = re.compile(r"[a-z0-9]{3,24}")
+_REGISTRY = re.compile(r"[A-Za-z0-9]{5,50}")
 
 
 class Workspace(Model):
     """The Azure ML workspace the cluster is attached to."""
 
     id: str = Field(description="The workspace's resource id.", examples=[arm.WORKSPACE.example])
+    storageAccount: str | None = Field(
+        None,
+        description="The workspace's storage account name, for egress rules (the workspace's "
+        "Overview page shows it); required with egress.firewall.",
+        examples=["mlwprodstore"],
+    )
+    containerRegistry: str | None = Field(
+        None,
+        description="The workspace's container registry name, for egress rules; required with "
+        "egress.firewall.",
+        examples=["mlwprodacr"],
+    )
 
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
         return resource_id(value, arm.WORKSPACE, "workspace.id")
+
+    @field_validator("storageAccount")
+    @classmethod
+    def _storage(cls, value: str | None) -> str | None:
+        if value is not None and not _STORAGE_ACCOUNT.fullmatch(value):
+            raise ValueError(
+                f"'{value}' is not a storage account name: 3 to 24 lowercase letters and digits"
+            )
+        return value
+
+    @field_validator("containerRegistry")
+    @classmethod
+    def _registry(cls, value: str | None) -> str | None:
+        if value is not None and not _REGISTRY.fullmatch(value):
+            raise ValueError(
+                f"'{value}' is not a container registry name: 5 to 50 letters and digits"
+            )
+        return value
 
     @property
     def arm_id(self) -> arm.ResourceId:

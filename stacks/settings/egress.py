@@ -1,0 +1,376 @@
+"""`azureml-k8s:egress` and `azureml-k8s:dns`: outbound traffic locked to the documented hosts,
+and the DNS record for the router's sslCname.
+
+The hosts come from catalog.hosts, filtered by what the stack enables (`needed_rules`); the
+Network component turns them into firewall rules and `python -m preflight hosts` lists them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING
+
+from pydantic import Field, field_validator
+
+from catalog import arm, hosts
+from stacks.settings.base import Model, cidr
+from stacks.settings.cluster import AksCluster
+from stacks.settings.errors import Problem
+
+if TYPE_CHECKING:
+    from stacks.settings.stack import Settings
+
+CREATE = "create"
+# Azure Firewall needs a subnet of this name, /26 or larger (Learn "Deploy and configure Azure
+# Firewall", AzureFirewallSubnet).
+FIREWALL_SUBNET_NAME = "AzureFirewallSubnet"
+FIREWALL_SUBNET_MAX_PREFIX = 26
+
+
+class Egress(Model):
+    """Outbound traffic through a firewall that lets only the documented hosts through."""
+
+    firewall: str | None = Field(
+        None,
+        description="create: an Azure Firewall (standard SKU) with its own subnet, public IP and "
+        "policy, and a route table sending 0.0.0.0/0 to it; a firewall policy resource id: only "
+        "the rule collection groups, added to that policy. Unset: list the rules only (Arc: for "
+        "the site's proxy).",
+        examples=[CREATE, arm.FIREWALL_POLICY.example],
+    )
+    extraHosts: list[str] = Field(
+        [],
+        description="The team's own hosts, host:port (443 HTTPS, 80 HTTP, other ports TCP).",
+        examples=[["pypi.org:443"]],
+    )
+    sourceAddresses: list[str] = Field(
+        [],
+        description="Source CIDRs of the rules; unset: the node subnet the stack creates. "
+        "Required with an existing subnet.",
+        examples=[["10.240.0.0/16"]],
+    )
+    firewallSubnetPrefix: str | None = Field(
+        None,
+        description="AzureFirewallSubnet prefix inside cluster.network.vnet (/26 or larger); "
+        "unset: the last /26 of the VNet's address space.",
+        examples=["10.239.255.192/26"],
+    )
+    priority: int = Field(
+        1000,
+        ge=100,
+        le=64000,
+        description="Priority of the first rule collection group; the next ones follow by 10.",
+    )
+
+    @field_validator("firewall")
+    @classmethod
+    def _firewall(cls, value: str | None) -> str | None:
+        if value is not None and value != CREATE and arm.parse(value, arm.FIREWALL_POLICY) is None:
+            raise ValueError(
+                f"must be 'create' or a firewall policy resource id: {arm.FIREWALL_POLICY.example}"
+            )
+        return value
+
+    @field_validator("extraHosts")
+    @classmethod
+    def _extra(cls, value: list[str]) -> list[str]:
+        for item in value:
+            hosts.parse_extra(item)
+        return value
+
+    @field_validator("sourceAddresses")
+    @classmethod
+    def _sources(cls, value: list[str]) -> list[str]:
+        for item in value:
+            cidr(item, "sourceAddresses")
+        return value
+
+    @field_validator("firewallSubnetPrefix")
+    @classmethod
+    def _subnet(cls, value: str | None) -> str | None:
+        if value is not None:
+            network = cidr(value, "firewallSubnetPrefix")
+            if network.prefixlen > FIREWALL_SUBNET_MAX_PREFIX:
+                raise ValueError(
+                    f"{FIREWALL_SUBNET_NAME} must be /{FIREWALL_SUBNET_MAX_PREFIX} or larger"
+                )
+        return value
+
+    @property
+    def creates_firewall(self) -> bool:
+        return self.firewall == CREATE
+
+    @property
+    def policy_id(self) -> arm.ResourceId | None:
+        """The existing firewall policy the rule groups go into, when one is given."""
+        return arm.parse(self.firewall, arm.FIREWALL_POLICY) if self.firewall else None
+
+    def extra(self) -> list[tuple[str, int]]:
+        return [hosts.parse_extra(item) for item in self.extraHosts]
+
+
+class Dns(Model):
+    """The A record for extension.sslCname, pointing at the router's load balancer IP."""
+
+    zoneId: str = Field(
+        description="The DNS zone that holds sslCname: a public zone (dnszones) or, for an "
+        "internal load balancer, a private one (privateDnsZones).",
+        examples=[arm.DNS_ZONE.example, arm.PRIVATE_DNS_ZONE.example],
+    )
+    ttl: int = Field(300, ge=1, le=2147483647, description="The record's TTL in seconds.")
+
+    @field_validator("zoneId")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if (
+            arm.parse(value, arm.DNS_ZONE) is None
+            and arm.parse(value, arm.PRIVATE_DNS_ZONE) is None
+        ):
+            raise ValueError(
+                f"must be a DNS zone id ({arm.DNS_ZONE.example}) or a private DNS zone id "
+                f"({arm.PRIVATE_DNS_ZONE.example})"
+            )
+        return value
+
+    @property
+    def private(self) -> bool:
+        return arm.parse(self.zoneId, arm.PRIVATE_DNS_ZONE) is not None
+
+    @property
+    def arm_id(self) -> arm.ResourceId:
+        parsed = arm.parse(self.zoneId, arm.PRIVATE_DNS_ZONE if self.private else arm.DNS_ZONE)
+        assert parsed is not None  # checked in _zone
+        return parsed
+
+    @property
+    def zone(self) -> str:
+        return self.arm_id.name.lower().rstrip(".")
+
+    def relative_name(self, cname: str) -> str | None:
+        """The record's name inside the zone ('@' at the apex), None when cname is outside it."""
+        host = cname.lower().rstrip(".")
+        if host == self.zone:
+            return "@"
+        if host.endswith("." + self.zone):
+            return host[: -len(self.zone) - 1]
+        return None
+
+
+# Derived facts ---------------------------------------------------------------------------------
+
+
+def features(settings: Settings) -> hosts.Features:
+    """What the stack enables, as catalog.hosts sees it."""
+    cluster, extension, workspace = settings.cluster, settings.extension, settings.workspace
+    if isinstance(cluster, AksCluster):
+        gpu_pools = any(cluster.size_of(pool).gpus > 0 for pool in cluster.nodePools)
+        name, private = cluster.name, cluster.apiServer.privateCluster
+    else:
+        gpu_pools, name, private = False, cluster.arm_id.name, False
+    return hosts.Features(
+        kind=cluster.kind,
+        region=settings.region,
+        training=extension.enableTraining,
+        inference=extension.enableInference,
+        gpu=gpu_pools or extension.installNvidiaDevicePlugin,
+        private_cluster=private,
+        cluster=name,
+        storage_account=workspace.storageAccount if workspace else None,
+        container_registry=workspace.containerRegistry if workspace else None,
+    )
+
+
+def needed_rules(settings: Settings) -> list[hosts.Rule]:
+    """Every egress rule the stack needs, plus egress.extraHosts, ordered by phase."""
+    extra = settings.egress.extra() if settings.egress else []
+    return hosts.rules(features(settings), extra)
+
+
+def firewall_subnet_prefix(settings: Settings) -> str | None:
+    """The AzureFirewallSubnet prefix: the stack's, else the last /26 of the new VNet."""
+    egress, cluster = settings.egress, settings.cluster
+    if egress is None or not isinstance(cluster, AksCluster) or cluster.network.vnet is None:
+        return None
+    if egress.firewallSubnetPrefix:
+        return egress.firewallSubnetPrefix
+    vnet = ipaddress.ip_network(cluster.network.vnet.addressPrefix)
+    last = ipaddress.ip_network(
+        f"{vnet.broadcast_address - (2 ** (vnet.max_prefixlen - FIREWALL_SUBNET_MAX_PREFIX)) + 1}"
+        f"/{FIREWALL_SUBNET_MAX_PREFIX}"
+    )
+    return str(last) if last.subnet_of(vnet) else None  # type: ignore[arg-type]
+
+
+def source_addresses(settings: Settings) -> list[str]:
+    """Where the rules' traffic comes from: the stack's CIDRs, else the new node subnet."""
+    egress, cluster = settings.egress, settings.cluster
+    if egress and egress.sourceAddresses:
+        return list(egress.sourceAddresses)
+    if isinstance(cluster, AksCluster) and cluster.network.vnet is not None:
+        return [cluster.network.vnet.subnetPrefix]
+    return []
+
+
+# Cross-field rules -----------------------------------------------------------------------------
+
+
+def egress_rules(settings: Settings) -> list[Problem]:
+    egress, cluster = settings.egress, settings.cluster
+    network = cluster.network if isinstance(cluster, AksCluster) else None
+    problems: list[Problem] = []
+    if (
+        network is not None
+        and network.outboundType == "userDefinedRouting"
+        and network.vnet is not None
+        and not (egress and egress.creates_firewall)
+    ):
+        problems.append(
+            (
+                ("cluster", "network", "outboundType"),
+                "userDefinedRouting with a new vnet needs egress.firewall: create (the route table "
+                "to the firewall is made with it); or use subnetId, an existing subnet whose route "
+                "table sends 0.0.0.0/0 to your firewall",
+            )
+        )
+    if egress is None:
+        return problems
+    at = ("egress",)
+    if network is None:
+        if egress.firewall:
+            problems.append(
+                (
+                    (*at, "firewall"),
+                    "on Arc the platform creates no Azure network: remove egress.firewall; the "
+                    "rules are a stack output and `python -m preflight hosts` for the site's proxy",
+                )
+            )
+        return problems
+    if egress.firewall is None:
+        return problems
+    if network.vnet is None and network.subnetId is None:
+        problems.append(
+            (
+                at,
+                "egress on AKS needs a subnet to route through the firewall: set "
+                "cluster.network.vnet (a new VNet; the route table is attached to its node "
+                "subnet) or cluster.network.subnetId (an existing subnet routed to your firewall)",
+            )
+        )
+    elif egress.creates_firewall and network.subnetId:
+        problems.append(
+            (
+                (*at, "firewall"),
+                "firewall: create makes the VNet, firewall and route table: use "
+                "cluster.network.vnet instead of subnetId, or give your firewall policy's id to "
+                "add the rules to it",
+            )
+        )
+    elif not egress.creates_firewall and network.vnet is not None:
+        problems.append(
+            (
+                (*at, "firewall"),
+                "with your own firewall policy the nodes must already route to that firewall: set "
+                "cluster.network.subnetId (a subnet whose route table sends 0.0.0.0/0 to it) "
+                "instead of vnet, or use firewall: create",
+            )
+        )
+    if network.outboundType != "userDefinedRouting":
+        problems.append(
+            (
+                ("cluster", "network", "outboundType"),
+                "egress.firewall sends the nodes' traffic through the firewall: set outboundType: "
+                "userDefinedRouting",
+            )
+        )
+    if not egress.creates_firewall and network.subnetId and not egress.sourceAddresses:
+        problems.append(
+            (
+                (*at, "sourceAddresses"),
+                "the rules need the node subnet's CIDR: set sourceAddresses (the existing "
+                "subnet's address prefix cannot be read offline)",
+            )
+        )
+    workspace = settings.workspace
+    if workspace is not None:
+        missing = [
+            key
+            for key in ("storageAccount", "containerRegistry")
+            if getattr(workspace, key) is None
+        ]
+        for key in missing:
+            problems.append(
+                (
+                    ("workspace", key),
+                    "egress.firewall writes the workspace's storage account and container "
+                    "registry into firewall rules (Learn: replace <your storage account name> and "
+                    "<your ACR name>), and the workspace cannot be read offline: set "
+                    "workspace.storageAccount and workspace.containerRegistry (the workspace's "
+                    "Overview page shows both)",
+                )
+            )
+    if egress.creates_firewall and network.vnet is not None:
+        problems += _firewall_subnet_rules(settings, network.vnet)
+    return problems
+
+
+def _firewall_subnet_rules(settings: Settings, vnet) -> list[Problem]:
+    at = ("egress", "firewallSubnetPrefix")
+    prefix = firewall_subnet_prefix(settings)
+    space, nodes = ipaddress.ip_network(vnet.addressPrefix), ipaddress.ip_network(vnet.subnetPrefix)
+    if prefix is None:
+        return [(at, f"the VNet {space} has no room for a /26: set firewallSubnetPrefix")]
+    subnet = ipaddress.ip_network(prefix)
+    if subnet.version != space.version or not subnet.subnet_of(space):  # type: ignore[arg-type]
+        return [(at, f"{subnet} is not inside cluster.network.vnet.addressPrefix {space}")]
+    if subnet.overlaps(nodes):
+        return [
+            (
+                at,
+                f"{FIREWALL_SUBNET_NAME} {subnet} overlaps the node subnet {nodes}: set "
+                "firewallSubnetPrefix to a free /26 of the VNet (or shrink subnetPrefix)",
+            )
+        ]
+    return []
+
+
+def dns_rules(settings: Settings) -> list[Problem]:
+    dns, extension = settings.dns, settings.extension
+    if dns is None:
+        return []
+    at = ("dns",)
+    if not extension.enableInference or not extension.sslCname:
+        return [
+            (
+                at,
+                "dns makes the A record for the scoring endpoint: set extension.enableInference "
+                "and extension.sslCname (or remove dns)",
+            )
+        ]
+    problems: list[Problem] = []
+    if dns.relative_name(extension.sslCname) is None:
+        problems.append(
+            (
+                (*at, "zoneId"),
+                f"extension.sslCname '{extension.sslCname}' is not inside the zone '{dns.zone}' "
+                "of dns.zoneId: use the zone that holds it, or change sslCname",
+            )
+        )
+    service_type = (extension.inferenceRouterServiceType or "").lower()
+    if service_type != "loadbalancer":
+        problems.append(
+            (
+                at,
+                "the record points at azureml-fe's load balancer IP: it needs "
+                "extension.inferenceRouterServiceType: loadBalancer (with nodePort or clusterIP "
+                "your own load balancer's record is yours to make)",
+            )
+        )
+    if extension.internalLoadBalancerProvider and not dns.private:
+        problems.append(
+            (
+                (*at, "zoneId"),
+                "an internal load balancer has a private IP: use a private DNS zone "
+                f"({arm.PRIVATE_DNS_ZONE.example})",
+            )
+        )
+    return problems
