@@ -52,14 +52,14 @@ HOST = re.compile(
 # The service tag of Azure's public cloud; `AzureCloud.<region>` narrows it to a region.
 CLOUD_TAG = "AzureCloud"
 
-_SEEDS = "seeds/002 (Learn 'Deploy a model to an AKS cluster with v1') and seeds/003"
+_SEEDS = "seeds/002, seeds/003"
 _SEED_002 = "seeds/002 DNS table (absent from seeds/003)"
-_AKS = "Learn AKS 'Outbound network and FQDN rules', Azure Global required FQDN rules"
-_AKS_NET = "Learn AKS 'Outbound network and FQDN rules', Azure Global required network rules"
-_AKS_EXT = "Learn AKS 'Outbound network and FQDN rules', Cluster extensions"
-_AKS_GPU = "Learn AKS 'Outbound network and FQDN rules', GPU enabled AKS clusters"
-_AML = "Learn 'Configure inbound and outbound network traffic' (how-to-access-azureml-behind-firewall), Kubernetes compute"
-_ARC = "Learn 'Azure Arc-enabled Kubernetes network requirements'"
+_AKS = "Learn AKS outbound-rules-control-egress: required FQDN rules"
+_AKS_NET = "Learn AKS outbound-rules-control-egress: required network rules"
+_AKS_EXT = "Learn AKS outbound-rules-control-egress: cluster extensions"
+_AKS_GPU = "Learn AKS outbound-rules-control-egress: GPU enabled clusters"
+_AML = "Learn how-to-access-azureml-behind-firewall: Kubernetes compute"
+_ARC = "Learn Azure Arc-enabled Kubernetes network-requirements"
 _FACTS = "platform-facts section 5 (current Learn AKS outbound rules page)"
 
 

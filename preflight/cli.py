@@ -1,4 +1,4 @@
-"""python -m preflight preview | check | diff — Pulumi preview and policy gate, offline.
+"""python -m preflight preview | check | diff | hosts — Pulumi preview and policy gate, offline.
 
 Exit codes: 0 clean; 1 a mandatory policy violation (check); 2 invalid settings or input files;
 3 the program failed; 4 the policy pack failed; 64 wrong command line.
@@ -16,6 +16,7 @@ from typing import Any
 
 from preflight import analyzer, processes, render
 from preflight import diff as plandiff
+from preflight import hosts as egress_hosts
 from preflight.plan import Graph, dumps
 from preflight.redaction import Redactor, secret_strings
 from preflight.stackfile import (
@@ -123,7 +124,18 @@ def _add_diff(sub) -> None:
     p.set_defaults(run=diff)
 
 
-SUBCOMMANDS: list[Callable[[Any], None]] = [_add_preview, _add_check, _add_diff]
+def _add_hosts(sub) -> None:
+    p = sub.add_parser("hosts", help="list the egress rules (hosts) a stack needs")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument(
+        "--stack", type=_stack_name, help="stack name (stacks/Pulumi.<stack>.yaml); default dev"
+    )
+    source.add_argument("--config", help="any stack YAML file")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.set_defaults(run=hosts, program=str(PROJECT_DIR))
+
+
+SUBCOMMANDS: list[Callable[[Any], None]] = [_add_preview, _add_check, _add_diff, _add_hosts]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -287,6 +299,20 @@ def _read_plan(path: str) -> dict[str, Any]:
     if problem:
         raise Failure(INVALID, f"{path}: not a preflight plan: {problem}")
     return plan
+
+
+def hosts(args, out: Output) -> int:
+    project, stack = _stack(args)
+    out.redact = _redactor(stack)
+    try:
+        rules = egress_hosts.listing(project.directory, stack)
+    except egress_hosts.InvalidSettings as err:
+        errors = [{"path": f"{err.file}: {path}", "message": m} for path, m in err.errors]
+        raise Failure(INVALID, str(err), errors) from None
+    out.write(egress_hosts.render(rules, args.format))
+    if args.format != "text":
+        sys.stderr.write(out.redact(egress_hosts.note(rules)))
+    return OK
 
 
 def diff(args, out: Output) -> int:
