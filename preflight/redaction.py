@@ -10,6 +10,7 @@ of a multi-line secret (a PEM's lines) and their base64 forms.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -45,7 +46,9 @@ class Redactor:
             for piece in (secret, *(line.strip() for line in secret.splitlines())):
                 limit = MIN_SECRET_CHARS if piece == secret else MIN_LINE_CHARS
                 if len(piece) >= limit:
+                    # As printed raw, inside JSON (escaped) and base64-encoded.
                     needles.add(piece)
+                    needles.add(json.dumps(piece)[1:-1])
                     needles.add(base64.b64encode(piece.encode()).decode().rstrip("="))
         ordered = sorted(needles, key=lambda s: (-len(s), s))
         self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
