@@ -153,20 +153,20 @@ def _reason(proc: subprocess.CompletedProcess) -> str:
 def _diff_stack(stack: str, base: Path, base_stacks: list[str], head_stacks: list[str], tmp: Path):
     note = "new stack" if stack not in base_stacks else ""
     note = "stack removed" if stack not in head_stacks else note
-    plans = {}
+    files = []
     for side, directory, names in (
         ("BASE", base, base_stacks),
         ("head", PROJECT_DIR, head_stacks),
     ):
         try:
-            plans[side] = _preview(directory, stack, names)
+            plan = _preview(directory, stack, names)
         except Failure as failure:
             return StackDiff(stack, note, f"preview on {side} failed: {failure.message}", {}, "")
-        (tmp / f"{stack}.{side}.json").write_text(json.dumps(plans[side]))
-    files = [str(tmp / f"{stack}.{side}.json") for side in ("BASE", "head")]
+        files.append(tmp / f"{stack}.{side}.json")
+        files[-1].write_text(json.dumps(plan))
     rendered = {}
     for fmt in ("json", "markdown"):
-        proc = _preflight(PROJECT_DIR, "diff", *files, "--format", fmt)
+        proc = _preflight(PROJECT_DIR, "diff", *map(str, files), "--format", fmt)
         if proc.returncode != 0:
             return StackDiff(stack, note, f"preflight diff failed: {_reason(proc)}", {}, "")
         rendered[fmt] = proc.stdout
@@ -218,7 +218,10 @@ def diff(ref: str) -> int:
     commit = _commit(ref)
     head_stacks = stacks(PROJECT_DIR)
     with _worktree(commit) as base, tempfile.TemporaryDirectory(prefix="plandiff-") as tmp:
-        base_stacks = stacks(base)
+        try:
+            base_stacks = stacks(base)
+        except Failure as failure:
+            raise Failure(failure.code, f"BASE={ref}: {failure.message}") from None
         names = sorted(set(base_stacks) | set(head_stacks))
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             results = list(
