@@ -335,7 +335,7 @@ CASES = [
         lambda w: put(
             w,
             "blue",
-            ["onlineDeploymentProperties", "model"],
+            ["properties", "model"],
             "azureml://registries/azureml/models/phi/versions/1",
         ),
         "blue",
@@ -343,15 +343,15 @@ CASES = [
     (
         "no-registry-models-on-kubernetes",
         "registry model by ARM id",
-        lambda w: put(w, "blue", ["onlineDeploymentProperties", "model"], REGISTRY_ID),
+        lambda w: put(w, "blue", ["properties", "model"], REGISTRY_ID),
         "blue",
     ),
     (
         "no-registry-models-on-kubernetes",
         "model version made in a registry (id unknown at preview)",
         lambda w: (
-            put(w, "blue", ["onlineDeploymentProperties", "model"], UNKNOWN),
-            w["blue"].prop_deps.update({"onlineDeploymentProperties": ["phi"]}),
+            put(w, "blue", ["properties", "model"], UNKNOWN),
+            w["blue"].prop_deps.update({"properties": ["phi"]}),
             _add(
                 w,
                 "phi",
@@ -393,9 +393,7 @@ CASES = [
     (
         "scale-settings-sane",
         "min above max",
-        lambda w: put(
-            w, "blue", ["onlineDeploymentProperties", "scaleSettings", "minInstances"], 20
-        ),
+        lambda w: put(w, "blue", ["properties", "scaleSettings", "minInstances"], 20),
         "blue",
     ),
     (
@@ -404,7 +402,7 @@ CASES = [
         lambda w: put(
             w,
             "blue",
-            ["onlineDeploymentProperties", "scaleSettings", "targetUtilizationPercentage"],
+            ["properties", "scaleSettings", "targetUtilizationPercentage"],
             0,
         ),
         "blue",
@@ -412,9 +410,7 @@ CASES = [
     (
         "scale-settings-sane",
         "max below the formula for the declared load",
-        lambda w: put(
-            w, "blue", ["onlineDeploymentProperties", "scaleSettings", "maxInstances"], 3
-        ),
+        lambda w: put(w, "blue", ["properties", "scaleSettings", "maxInstances"], 3),
         "blue",
     ),
     (
@@ -513,7 +509,7 @@ def test_the_graph_answers_before_any_unknown_name():
         ),
         (
             "no-registry-models-on-kubernetes",
-            lambda w: put(w, "blue", ["onlineDeploymentProperties", "model"], UNKNOWN),
+            lambda w: put(w, "blue", ["properties", "model"], UNKNOWN),
         ),
         ("no-pod-identity", lambda w: put(w, "aks", ["podIdentityProfile"], {"enabled": UNKNOWN})),
         (
@@ -537,8 +533,8 @@ def test_unknown_deciding_value_is_not_evaluated(policy, mutate):
 
 
 def test_model_version_from_the_workspace_needs_no_id():
-    world = put(baseline(), "blue", ["onlineDeploymentProperties", "model"], UNKNOWN)
-    world["blue"].prop_deps["onlineDeploymentProperties"] = ["model"]
+    world = put(baseline(), "blue", ["properties", "model"], UNKNOWN)
+    world["blue"].prop_deps["properties"] = ["model"]
     world["model"] = Spec("azure-native:machinelearningservices:ModelVersion", {"version": "3"})
     assert run_rule("no-registry-models-on-kubernetes", world) == []
 

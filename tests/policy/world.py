@@ -228,9 +228,9 @@ def baseline() -> dict[str, Spec]:
                     "resourceGroupName": UNKNOWN,
                     "workspaceName": UNKNOWN,
                     "endpointName": "score",
-                    "onlineEndpointProperties": {"authMode": "Key", "compute": UNKNOWN},
+                    "properties": {"authMode": "Key", "compute": UNKNOWN},
                 },
-                prop_deps={"workspaceName": ["ws"], "onlineEndpointProperties": ["compute"]},
+                prop_deps={"workspaceName": ["ws"], "properties": ["compute"]},
             ),
             "blue": Spec(
                 "azure-native:machinelearningservices:OnlineDeployment",
@@ -239,7 +239,7 @@ def baseline() -> dict[str, Spec]:
                     "workspaceName": UNKNOWN,
                     "endpointName": "score",
                     "deploymentName": "blue",
-                    "onlineDeploymentProperties": {
+                    "properties": {
                         "endpointComputeType": "Kubernetes",
                         "model": "azureml:fraud-model:3",
                         "instanceType": "gpu",

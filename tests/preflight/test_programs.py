@@ -163,3 +163,36 @@ def test_a_wrong_passphrase_is_invalid_input(tmp_path, encrypted):
     )
     assert result.returncode == 2
     assert "Pulumi.dev.yaml: encryptionsalt: incorrect passphrase" in result.stderr
+
+
+HOSTILE_NAMES = """
+import pulumi
+pulumi.CustomResource("t:m:T", 'a"]; evil [label="x', {})
+pulumi.CustomResource("t:m:T", "line\\n| `code` | <b>x</b>", {})
+
+
+class Remote(pulumi.ComponentResource):
+    def __init__(self, name):
+        super().__init__("pkg:index:Remote", name, {}, None, remote=True)
+
+
+Remote("far")
+"""
+
+
+def test_names_cannot_inject_markup_and_remote_components_are_named(tmp_path):
+    prog = program(tmp_path, HOSTILE_NAMES)
+    dot = run_preflight("preview", "--program", str(prog), "--format", "dot").stdout
+    assert 'label="a\\"]; evil [label=\\"x\\nt:m:T"' in dot
+    assert 'label="line\\\\n| `code` | <b>x</b>\\nt:m:T"' in dot
+    markdown = run_preflight("preview", "--program", str(prog), "--format", "markdown").stdout
+    assert "| `` line\\n\\| `code` \\| <b>x</b> `` |" in markdown
+    assert all(line.count(" | ") - line.count("\\|") <= 4 for line in markdown.splitlines())
+    plan = json.loads(run_preflight("preview", "--program", str(prog), "--format", "json").stdout)
+    assert plan["diagnostics"] == [
+        {
+            "message": "remote component pkg:index:Remote 'far' is not expanded offline: its "
+            "children are neither previewed nor checked",
+            "severity": "warning",
+        }
+    ]
