@@ -315,6 +315,11 @@ HOSTS: tuple[Host, ...] = (
     ),
 )
 
+# The router's Service, whose load balancer IP the sslCname record points at (Learn "Configure a
+# secure online endpoint with TLS/SSL": the azureml-fe service in the azureml namespace).
+ROUTER_SERVICE = "azureml-fe"
+ROUTER_SERVICE_NAMESPACE = "azureml"
+
 # Hosts the documents list that never apply to this platform, and why.
 NOT_APPLICABLE: dict[str, str] = {
     "<label>.<region>.cloudapp.azure.com": (
@@ -416,6 +421,11 @@ def unfilled(rules_: list[Rule]) -> list[str]:
     return seen
 
 
+def is_service_tag(host: str) -> bool:
+    """A network rule's destination that is a service tag (AzureCloud.<region>), not an FQDN."""
+    return host.split(".")[0].lower() == CLOUD_TAG.lower()
+
+
 def covers(allowed: str, needed: str) -> bool:
     """A firewall entry `allowed` (FQDN, `*.` wildcard, `*`, or service tag) lets `needed`
     through. A placeholder in `needed` stands for any one label (`x.blob.core.windows.net`
@@ -430,7 +440,7 @@ def covers(allowed: str, needed: str) -> bool:
         return True
     if allowed.startswith("*.") and PLACEHOLDER.sub("x0", needed).endswith(allowed[1:]):
         return True
-    return needed.split(".")[0] == CLOUD_TAG.lower() and allowed == CLOUD_TAG.lower()
+    return is_service_tag(needed) and allowed == CLOUD_TAG.lower()
 
 
 SOURCES: dict[str, str] = {
@@ -455,6 +465,11 @@ SOURCES: dict[str, str] = {
         f"{_SEEDS}; {_SEED_002}; {_AKS}; {_AKS_NET}; {_AKS_EXT}; {_AKS_GPU}; {_AML}; {_ARC}; "
         f"{_FACTS}; each entry carries its own source"
     ),
+    "ROUTER_SERVICE": (
+        "Learn how-to-secure-kubernetes-online-endpoint, 'Update your DNS with an FQDN': "
+        "kubectl describe svc azureml-fe -n azureml"
+    ),
+    "ROUTER_SERVICE_NAMESPACE": "Learn how-to-secure-kubernetes-online-endpoint (namespace azureml)",
     "NOT_APPLICABLE": f"seeds/002; {_ARC}; {_AKS_EXT}",
     "rules": "HOSTS filtered by the stack's features; earliest phase wins (seeds' order)",
     "covers": "Azure Firewall wildcard semantics: '*.' matches any subdomain (Learn 'Azure "

@@ -1,15 +1,33 @@
-"""The cluster's network: the node subnet, new or existing.
+"""The cluster's network: the node subnet, new or existing, and egress locked to documented hosts.
 
 A new virtual network gets one subnet for the nodes; an existing subnet is used as it is.
+
+With `egress.firewall: create` the VNet also gets an Azure Firewall (standard SKU) in its own
+AzureFirewallSubnet with a public IP, a firewall policy whose rule collection groups hold the
+stack's egress rules (one group per who needs them), and a route table on the node subnet sending
+0.0.0.0/0 to the firewall's private IP. The chain is ordered by data: firewall subnet -> policy ->
+rule groups -> firewall -> route table -> node subnet, so a cluster on that subnet is created after
+the route and the rules exist. With `egress.firewall: <policy id>` only the rule collection groups
+are made, in that policy.
 """
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import attrgetter
+
 import pulumi
 from pulumi_azure_native import network
 
+from catalog import hosts
 from components.options import children_of
 from stacks.settings import Network as NetworkSettings
+from stacks.settings.egress import FIREWALL_SUBNET_NAME, Egress
+
+# Rule collection groups of one policy are written one at a time: Azure rejects concurrent
+# updates of the same firewall policy.
+_GROUP_PRIORITY_STEP = 10
+_PROTOCOL_TYPES = {"https": "Https", "http": "Http"}
 
 
 class Network(pulumi.ComponentResource):
@@ -21,10 +39,21 @@ class Network(pulumi.ComponentResource):
         cluster_name: str,
         region: str,
         resource_group_name: pulumi.Input[str],
+        egress: Egress | None = None,
+        rules: list[hosts.Rule] | None = None,
+        source_addresses: list[str] | None = None,
+        firewall_subnet_prefix: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """egress, rules, source_addresses, firewall_subnet_prefix: the stack's egress settings and
+        what stacks.settings.egress derives from them (rules in phase order)."""
         super().__init__("azureml-k8s:index:Network", name, None, opts)
+        self._name, self._opts = name, opts
         subnet_id: pulumi.Input[str] | None = settings.subnetId
+        firewall_id: pulumi.Input[str] | None = None
+        groups: list[network.FirewallPolicyRuleCollectionGroup] = []
+        policy = egress.policy_id if egress else None
+        groups_args = (rules or [], source_addresses or [], egress.priority if egress else 0)
         if settings.vnet is not None:
             vnet = network.VirtualNetwork(
                 f"{name}-vnet",
@@ -34,15 +63,213 @@ class Network(pulumi.ComponentResource):
                 address_space={"address_prefixes": [settings.vnet.addressPrefix]},
                 opts=children_of(self, opts),
             )
+            route_table = None
+            if egress is not None and egress.creates_firewall:
+                assert firewall_subnet_prefix is not None  # checked in the egress rules
+                firewall, route_table, groups = self._firewall(
+                    cluster_name,
+                    region,
+                    resource_group_name,
+                    vnet,
+                    firewall_subnet_prefix,
+                    groups_args,
+                )
+                firewall_id = firewall.id
             subnet = network.Subnet(
                 f"{name}-subnet",
                 resource_group_name=resource_group_name,
                 virtual_network_name=vnet.name,
                 subnet_name="nodes",
                 address_prefix=settings.vnet.subnetPrefix,
+                route_table={"id": route_table.id} if route_table is not None else None,
                 opts=children_of(self, opts),
             )
             subnet_id = subnet.id
+        elif policy is not None:
+            groups = self._groups(cluster_name, policy.name, policy.resource_group, groups_args, [])
         # None: AKS makes its own network for the nodes.
         self.subnet_id = pulumi.Output.from_input(subnet_id)
-        self.register_outputs({"subnetId": self.subnet_id})
+        self.firewall_id = pulumi.Output.from_input(firewall_id)
+        self.rule_collection_group_ids = pulumi.Output.all(*[group.id for group in groups])
+        self.register_outputs(
+            {
+                "subnetId": self.subnet_id,
+                "firewallId": self.firewall_id,
+                "ruleCollectionGroupIds": self.rule_collection_group_ids,
+            }
+        )
+
+    def _firewall(
+        self,
+        cluster_name: str,
+        region: str,
+        resource_group_name: pulumi.Input[str],
+        vnet: network.VirtualNetwork,
+        subnet_prefix: str,
+        groups_args: tuple[list[hosts.Rule], list[str], int],
+    ) -> tuple[
+        network.AzureFirewall, network.RouteTable, list[network.FirewallPolicyRuleCollectionGroup]
+    ]:
+        name, opts = self._name, self._opts
+        subnet = network.Subnet(
+            f"{name}-firewall-subnet",
+            resource_group_name=resource_group_name,
+            virtual_network_name=vnet.name,
+            subnet_name=FIREWALL_SUBNET_NAME,
+            address_prefix=subnet_prefix,
+            opts=children_of(self, opts),
+        )
+        public_ip = network.PublicIPAddress(
+            f"{name}-firewall-ip",
+            resource_group_name=resource_group_name,
+            public_ip_address_name=f"{cluster_name}-firewall-ip",
+            location=region,
+            sku={"name": "Standard", "tier": "Regional"},
+            public_ip_allocation_method="Static",
+            opts=children_of(self, opts),
+        )
+        policy = network.FirewallPolicy(
+            f"{name}-firewall-policy",
+            resource_group_name=resource_group_name,
+            firewall_policy_name=f"{cluster_name}-egress",
+            location=region,
+            sku={"tier": "Standard"},
+            # Network rules name FQDNs (ntp.ubuntu.com, extra hosts on other ports): the firewall
+            # resolves them only as the nodes' DNS proxy.
+            dns_settings={"enable_proxy": True},
+            threat_intel_mode="Deny",
+            opts=children_of(self, opts),
+        )
+        groups = self._groups(cluster_name, policy.name, resource_group_name, groups_args, [policy])
+        firewall = network.AzureFirewall(
+            f"{name}-firewall",
+            resource_group_name=resource_group_name,
+            azure_firewall_name=f"{cluster_name}-egress",
+            location=region,
+            sku={"name": "AZFW_VNet", "tier": "Standard"},
+            firewall_policy={"id": policy.id},
+            ip_configurations=[
+                {
+                    "name": "egress",
+                    "subnet": {"id": subnet.id},
+                    "public_ip_address": {"id": public_ip.id},
+                }
+            ],
+            # The rules exist before any traffic is routed through the firewall.
+            opts=children_of(self, opts, depends_on=list(groups)),
+        )
+        private_ip = firewall.ip_configurations.apply(
+            lambda configs: configs[0].private_ip_address if configs else None
+        )
+        route_table = network.RouteTable(
+            f"{name}-routes",
+            resource_group_name=resource_group_name,
+            route_table_name=f"{cluster_name}-egress",
+            location=region,
+            routes=[
+                {
+                    "name": "default-via-firewall",
+                    "address_prefix": "0.0.0.0/0",
+                    "next_hop_type": "VirtualAppliance",
+                    "next_hop_ip_address": private_ip,
+                },
+                # The firewall's own public IP stays reachable directly (asymmetric routing
+                # otherwise; Learn "Limit network traffic with Azure Firewall in AKS").
+                {
+                    "name": "firewall-public-ip",
+                    "address_prefix": public_ip.ip_address.apply(lambda ip: f"{ip}/32"),
+                    "next_hop_type": "Internet",
+                },
+            ],
+            opts=children_of(self, opts),
+        )
+        return firewall, route_table, groups
+
+    def _groups(
+        self,
+        cluster_name: str,
+        policy_name: pulumi.Input[str],
+        resource_group_name: pulumi.Input[str],
+        groups_args: tuple[list[hosts.Rule], list[str], int],
+        after: list[pulumi.Resource],
+    ) -> list[network.FirewallPolicyRuleCollectionGroup]:
+        """One rule collection group per who needs the rules, written one after another."""
+        rules, sources, priority = groups_args
+        groups: list[network.FirewallPolicyRuleCollectionGroup] = []
+        previous: list[pulumi.Resource] = list(after)
+        for index, (why, members) in enumerate(rule_groups(rules)):
+            group = network.FirewallPolicyRuleCollectionGroup(
+                f"{self._name}-rules-{why}",
+                resource_group_name=resource_group_name,
+                firewall_policy_name=policy_name,
+                rule_collection_group_name=f"azureml-{cluster_name}-{why}",
+                priority=priority + index * _GROUP_PRIORITY_STEP,
+                rule_collections=rule_collections(why, members, sources),
+                opts=children_of(self, self._opts, depends_on=previous),
+            )
+            groups.append(group)
+            previous = [group]
+        return groups
+
+
+def rule_groups(rules: list[hosts.Rule]) -> list[tuple[str, list[hosts.Rule]]]:
+    """The rules grouped by who needs them, in catalog.hosts.WHY order."""
+    ordered = sorted(rules, key=lambda rule: hosts.WHY.index(rule.why))
+    return [(why, list(members)) for why, members in groupby(ordered, key=lambda r: r.why)]
+
+
+def rule_collections(why: str, rules: list[hosts.Rule], sources: list[str]) -> list[dict]:
+    """A group's allow collections: FQDNs on HTTP(S) as application rules, one per protocol and
+    port; everything else as network rules, one per destination, protocol and port."""
+    collections: list[dict] = []
+    fqdn = [rule for rule in rules if rule.application]
+    if fqdn:
+        key = attrgetter("protocol", "port")
+        collections.append(
+            {
+                "rule_collection_type": "FirewallPolicyFilterRuleCollection",
+                "name": f"{why}-fqdn",
+                "priority": 100,
+                "action": {"type": "Allow"},
+                "rules": [
+                    {
+                        "rule_type": "ApplicationRule",
+                        "name": f"{why}-{protocol}-{port}",
+                        "source_addresses": sources,
+                        "protocols": [{"protocol_type": _PROTOCOL_TYPES[protocol], "port": port}],
+                        "target_fqdns": sorted(rule.host for rule in members),
+                    }
+                    for (protocol, port), members in groupby(sorted(fqdn, key=key), key=key)
+                ],
+            }
+        )
+    others = [rule for rule in rules if not rule.application]
+    if others:
+        collections.append(
+            {
+                "rule_collection_type": "FirewallPolicyFilterRuleCollection",
+                "name": f"{why}-network",
+                "priority": 200,
+                "action": {"type": "Allow"},
+                "rules": [
+                    _network_rule(why, index, rule, sources) for index, rule in enumerate(others)
+                ],
+            }
+        )
+    return collections
+
+
+def _network_rule(why: str, index: int, rule: hosts.Rule, sources: list[str]) -> dict:
+    destination = (
+        {"destination_addresses": [rule.host]}
+        if hosts.is_service_tag(rule.host)
+        else {"destination_fqdns": [rule.host]}
+    )
+    return {
+        "rule_type": "NetworkRule",
+        "name": f"{why}-{rule.protocol}-{rule.port}-{index}",
+        "ip_protocols": [rule.protocol.upper()],
+        "source_addresses": sources,
+        "destination_ports": [str(rule.port)],
+        **destination,
+    }

@@ -14,12 +14,15 @@ from components.aks import AksCluster
 from components.arc import ArcCluster
 from components.cluster import ClusterHandle
 from components.compute import Compute
+from components.dns import DnsRecord
+from components.dns import instructions as dns_instructions
 from components.extension import AzureMLExtension
 from components.manifests import ExtraManifests
 from components.network import Network
 from stacks.settings import AksCluster as AksSettings
 from stacks.settings import ArcCluster as ArcSettings
 from stacks.settings import Settings
+from stacks.settings.egress import firewall_subnet_prefix, needed_rules, source_addresses
 
 
 class Platform(pulumi.ComponentResource):
@@ -65,6 +68,25 @@ class Platform(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
             )
 
+        # The record follows the router's Service, which the extension creates.
+        cname = settings.extension.sslCname
+        if settings.dns is not None and cname:
+            record = DnsRecord(
+                f"{name}-dns",
+                settings.dns,
+                cname,
+                handle.provider,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
+            )
+            self.dns_record = pulumi.Output.concat(
+                "A ", cname, " in zone ", settings.dns.zone, " (", record.record_id, ")"
+            )
+        else:
+            self.dns_record = pulumi.Output.from_input(dns_instructions(cname))
+        # The egress rules, also for Arc, where they are the site proxy's to apply.
+        self.egress_rules = pulumi.Output.from_input(
+            [rule.as_json() for rule in needed_rules(settings)] if settings.egress else []
+        )
         self.cluster_id = pulumi.Output.from_input(handle.id)
         self.cluster_name = pulumi.Output.from_input(handle.facts.name)
         self.region = pulumi.Output.from_input(handle.facts.location)
@@ -83,6 +105,8 @@ class Platform(pulumi.ComponentResource):
                 "extensionPrincipalId": self.extension_principal_id,
                 "computeIds": self.compute_ids,
                 "kubeconfig": self.kubeconfig,
+                "egressRules": self.egress_rules,
+                "dnsRecord": self.dns_record,
             }
         )
 
@@ -106,17 +130,27 @@ class Platform(pulumi.ComponentResource):
         facts = catalog_extension.ClusterFacts(
             "aks", subscription_id, group_name, cluster.name, settings.region, cluster.node_count
         )
-        # A Network component only when there is network to make; an existing subnet is used as is.
+        # A Network component only when there is network to make (a new VNet, egress rules); an
+        # existing subnet is used as is.
         subnet_id: pulumi.Input[str] | None = cluster.network.subnetId
-        if cluster.network.vnet is not None:
-            subnet_id = Network(
+        cluster_waits: list[pulumi.Resource] = []
+        egress = settings.egress if settings.egress and settings.egress.firewall else None
+        if cluster.network.vnet is not None or egress is not None:
+            net = Network(
                 f"{name}-net",
                 cluster.network,
                 cluster_name=cluster.name,
                 region=settings.region,
                 resource_group_name=group.name,
+                egress=egress,
+                rules=needed_rules(settings),
+                source_addresses=source_addresses(settings),
+                firewall_subnet_prefix=firewall_subnet_prefix(settings),
                 opts=pulumi.ResourceOptions(parent=self),
-            ).subnet_id
+            )
+            subnet_id = net.subnet_id
+            # The cluster comes after the route table and the firewall's rules.
+            cluster_waits.append(net)
         component = AksCluster(
             f"{name}-aks",
             cluster,
@@ -129,7 +163,7 @@ class Platform(pulumi.ComponentResource):
             defender=settings.defender(),
             workspace=settings.workspace,
             deployer_object_id=client.object_id if needs_deployer else None,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=cluster_waits),
         )
         return component.handle
 
