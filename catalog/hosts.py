@@ -83,7 +83,7 @@ class Features:
     """What a stack enables, as far as egress goes; names left None stay placeholders."""
 
     kind: str  # "aks" | "arc"
-    region: str
+    region: str | None
     training: bool
     inference: bool
     gpu: bool

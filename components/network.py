@@ -218,58 +218,65 @@ def rule_groups(rules: list[hosts.Rule]) -> list[tuple[str, list[hosts.Rule]]]:
     return [(why, list(members)) for why, members in groupby(ordered, key=lambda r: r.why)]
 
 
-def rule_collections(why: str, rules: list[hosts.Rule], sources: list[str]) -> list[dict]:
+def rule_collections(
+    why: str, rules: list[hosts.Rule], sources: list[str]
+) -> list[network.FirewallPolicyFilterRuleCollectionArgs]:
     """A group's allow collections: FQDNs on HTTP(S) as application rules, one per protocol and
-    port; everything else as network rules, one per destination, protocol and port."""
-    collections: list[dict] = []
+    port; everything else as network rules, one per destination, protocol and port. Typed
+    arguments, not dicts: the provider does not rename the keys of union-typed lists."""
+    collections: list[network.FirewallPolicyFilterRuleCollectionArgs] = []
+    allow = network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow")
     fqdn = [rule for rule in rules if rule.application]
     if fqdn:
         key = attrgetter("protocol", "port")
         collections.append(
-            {
-                "rule_collection_type": "FirewallPolicyFilterRuleCollection",
-                "name": f"{why}-fqdn",
-                "priority": 100,
-                "action": {"type": "Allow"},
-                "rules": [
-                    {
-                        "rule_type": "ApplicationRule",
-                        "name": f"{why}-{protocol}-{port}",
-                        "source_addresses": sources,
-                        "protocols": [{"protocol_type": _PROTOCOL_TYPES[protocol], "port": port}],
-                        "target_fqdns": sorted(rule.host for rule in members),
-                    }
+            network.FirewallPolicyFilterRuleCollectionArgs(
+                rule_collection_type="FirewallPolicyFilterRuleCollection",
+                name=f"{why}-fqdn",
+                priority=100,
+                action=allow,
+                rules=[
+                    network.ApplicationRuleArgs(
+                        rule_type="ApplicationRule",
+                        name=f"{why}-{protocol}-{port}",
+                        source_addresses=sources,
+                        protocols=[
+                            network.FirewallPolicyRuleApplicationProtocolArgs(
+                                protocol_type=_PROTOCOL_TYPES[protocol], port=port
+                            )
+                        ],
+                        target_fqdns=sorted(rule.host for rule in members),
+                    )
                     for (protocol, port), members in groupby(sorted(fqdn, key=key), key=key)
                 ],
-            }
+            )
         )
     others = [rule for rule in rules if not rule.application]
     if others:
         collections.append(
-            {
-                "rule_collection_type": "FirewallPolicyFilterRuleCollection",
-                "name": f"{why}-network",
-                "priority": 200,
-                "action": {"type": "Allow"},
-                "rules": [
+            network.FirewallPolicyFilterRuleCollectionArgs(
+                rule_collection_type="FirewallPolicyFilterRuleCollection",
+                name=f"{why}-network",
+                priority=200,
+                action=allow,
+                rules=[
                     _network_rule(why, index, rule, sources) for index, rule in enumerate(others)
                 ],
-            }
+            )
         )
     return collections
 
 
-def _network_rule(why: str, index: int, rule: hosts.Rule, sources: list[str]) -> dict:
-    destination = (
-        {"destination_addresses": [rule.host]}
-        if hosts.is_service_tag(rule.host)
-        else {"destination_fqdns": [rule.host]}
+def _network_rule(
+    why: str, index: int, rule: hosts.Rule, sources: list[str]
+) -> network.NetworkRuleArgs:
+    tag = hosts.is_service_tag(rule.host)
+    return network.NetworkRuleArgs(
+        rule_type="NetworkRule",
+        name=f"{why}-{rule.protocol}-{rule.port}-{index}",
+        ip_protocols=[rule.protocol.upper()],
+        source_addresses=sources,
+        destination_ports=[str(rule.port)],
+        destination_addresses=[rule.host] if tag else None,
+        destination_fqdns=None if tag else [rule.host],
     )
-    return {
-        "rule_type": "NetworkRule",
-        "name": f"{why}-{rule.protocol}-{rule.port}-{index}",
-        "ip_protocols": [rule.protocol.upper()],
-        "source_addresses": sources,
-        "destination_ports": [str(rule.port)],
-        **destination,
-    }

@@ -32,6 +32,7 @@ MODULES = (
     "defender_on",
     "scale_settings_sane",
     "compute_namespace_unique",
+    "egress_covers_documented_hosts",
 )
 
 
