@@ -7,6 +7,7 @@ from pulumi_azure_native import kubernetesconfiguration
 
 from catalog import extension as catalog_extension
 from components.cluster import ClusterHandle
+from components.options import children_of
 from stacks.settings import Extension as ExtensionSettings
 
 
@@ -68,8 +69,11 @@ class AzureMLExtension(pulumi.ComponentResource):
             # On AKS the extension's identity is assigned by AKS (aksAssignedIdentity); elsewhere
             # the CLI asks for a system-assigned one.
             identity={"type": "SystemAssigned"} if cluster.facts.kind != "aks" else None,
-            opts=pulumi.ResourceOptions(
-                parent=self,
+            # Waits for the cluster and for what the component was told to wait for (the TLS
+            # Secret azureml-fe reads).
+            opts=children_of(
+                self,
+                opts,
                 depends_on=[cluster.resource],
                 additional_secret_outputs=["configurationProtectedSettings"],
             ),

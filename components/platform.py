@@ -16,9 +16,12 @@ from components.cluster import ClusterHandle
 from components.compute import Compute
 from components.dns import DnsRecord
 from components.dns import instructions as dns_instructions
+from components.endpoints import Endpoints
 from components.extension import AzureMLExtension
+from components.instance_types import InstanceTypes
 from components.manifests import ExtraManifests
 from components.network import Network
+from components.tls import Tls
 from stacks.settings import AksCluster as AksSettings
 from stacks.settings import ArcCluster as ArcSettings
 from stacks.settings import Settings
@@ -37,6 +40,13 @@ class Platform(pulumi.ComponentResource):
         pem = None
         if settings.sslCertPem is not None and settings.sslKeyPem is not None:
             pem = (settings.sslCertPem.get_secret_value(), settings.sslKeyPem.get_secret_value())
+        extension_opts = child
+        if settings.tls is not None:
+            # The Secret first; the extension then refers to it by name (sslSecret) instead of
+            # carrying the PEM pair in protected settings.
+            tls = self._tls(name, settings, handle, pem)
+            pem = None
+            extension_opts = pulumi.ResourceOptions(parent=self, depends_on=[tls.resource])
         extension = AzureMLExtension(
             f"{name}-ml",
             settings.extension,
@@ -44,10 +54,11 @@ class Platform(pulumi.ComponentResource):
             pem=pem,
             legacy_v1_flow=isinstance(settings.cluster, AksSettings)
             and settings.cluster.legacyV1Flow,
-            opts=child,
+            opts=extension_opts,
         )
 
         compute_ids: pulumi.Output = pulumi.Output.from_input([])
+        compute = None
         if settings.workspace is not None and settings.computes:
             compute = Compute(
                 f"{name}-compute",
@@ -60,6 +71,7 @@ class Platform(pulumi.ComponentResource):
                 ),
             )
             compute_ids = compute.ids
+        self._endpoints(name, settings, handle, extension, compute)
         if settings.extraManifests:
             ExtraManifests(
                 f"{name}-manifests",
@@ -97,6 +109,9 @@ class Platform(pulumi.ComponentResource):
         self.kubeconfig = handle.kubeconfig
         self.register_outputs(
             {
+                "scoringUris": self.scoring_uris,
+                "endpointKeys": self.endpoint_keys,
+                "scaling": self.scaling,
                 "clusterId": self.cluster_id,
                 "clusterName": self.cluster_name,
                 "region": self.region,
@@ -110,6 +125,63 @@ class Platform(pulumi.ComponentResource):
             }
         )
 
+    def _tls(
+        self, name: str, settings: Settings, handle: ClusterHandle, pem: tuple[str, str] | None
+    ) -> Tls:
+        extension = settings.extension
+        assert extension.sslSecret and extension.sslCname  # tls rules
+        return Tls(
+            f"{name}-tls",
+            extension.sslSecret,
+            extension.sslCname,
+            handle.provider,
+            pem=pem if settings.tls.source == "secretConfig" else None,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[handle.resource]),
+        )
+
+    def _endpoints(
+        self,
+        name: str,
+        settings: Settings,
+        handle: ClusterHandle,
+        extension: AzureMLExtension,
+        compute: Compute | None,
+    ) -> None:
+        """Instance types (their CRD comes with the extension), then the endpoints on the
+        computes; sets the endpoint outputs on every path."""
+        waits: list[pulumi.Resource] = [extension.resource]
+        if settings.instanceTypes:
+            waits.append(
+                InstanceTypes(
+                    f"{name}-instance-types",
+                    settings.instanceTypes,
+                    handle.provider,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
+                )
+            )
+        self.scoring_uris = pulumi.Output.from_input({})
+        self.endpoint_keys = pulumi.Output.secret({})
+        self.scaling = pulumi.Output.from_input({})
+        if not settings.endpoints:
+            return
+        assert settings.workspace is not None and compute is not None  # endpoint rules
+        ids = {
+            attach.name: compute.ids.apply(lambda all_ids, i=i: all_ids[i])
+            for i, attach in enumerate(settings.computes)
+        }
+        endpoints = Endpoints(
+            f"{name}-endpoints",
+            settings.workspace,
+            settings.endpoints,
+            ids,
+            settings.region,
+            settings.extension.sslCname if settings.extension.https else None,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*waits, compute]),
+        )
+        self.scoring_uris = endpoints.scoring_uris
+        self.endpoint_keys = endpoints.keys
+        self.scaling = endpoints.scaling
+
     def _aks(self, name: str, settings: Settings, cluster: AksSettings) -> ClusterHandle:
         group_name = cluster.resourceGroup or f"rg-{cluster.name}"
         group = resources.ResourceGroup(
@@ -120,7 +192,9 @@ class Platform(pulumi.ComponentResource):
         )
         # The deploying identity needs cluster-admin to apply the stack's own objects when local
         # accounts are off; the client config is read once, and only when something needs it.
-        needs_deployer = cluster.disableLocalAccounts and bool(settings.extraManifests)
+        needs_deployer = cluster.disableLocalAccounts and bool(
+            settings.extraManifests or settings.instanceTypes or settings.tls
+        )
         client = (
             authorization.get_client_config()
             if needs_deployer or not settings.subscriptionId

@@ -11,6 +11,7 @@ import hashlib
 import pytest
 
 from catalog import extension as ext
+from tests import pki
 from tests.conftest import plan_of, resource
 
 SUB = "00000000-0000-0000-0000-000000000000"  # preflight's signed-in subscription
@@ -82,9 +83,11 @@ def aks(name, count):
 
 @pytest.fixture
 def pem_files(tmp_path):
+    # Real PEM: the settings check the pair (key matches, covers sslCname, not expired).
+    pair = pki.server(("scoring.contoso.com",))
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert.write_text(CERT)
-    key.write_text(KEY)
+    cert.write_text(pair.cert)
+    key.write_text(pair.key)
     return str(cert), str(key)
 
 

@@ -41,7 +41,11 @@ def _raw_config() -> tuple[dict[str, Any], set[str]]:
 def load() -> Settings:
     """Read and validate the whole stack configuration; raise StackSettingsError on a problem."""
     values, secrets = _raw_config()
+    warnings: list[tuple[str, str]] = []
     try:
-        return parse(values, secrets, config_file())
+        settings = parse(values, secrets, config_file(), warnings=warnings)
     except SettingsError as err:
         raise StackSettingsError(err.file, err.errors) from None
+    for path, message in warnings:
+        pulumi.log.warn(f"{config_file()}: {path}: {message}")
+    return settings

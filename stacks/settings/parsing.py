@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from stacks.settings.endpoints import fit_warnings
 from stacks.settings.errors import Problem, SettingsError, describe, key_path, unknown_key
 from stacks.settings.pem import with_pem_files
 from stacks.settings.stack import AZURE_NATIVE_KEYS, PROJECT, Settings, project_keys, secret_keys
@@ -20,9 +21,15 @@ LOCATION_PATH = "config.azure-native:location"
 
 
 def parse(
-    values: dict[str, Any], secrets: set[str], file: str, project_dir: Path | None = None
+    values: dict[str, Any],
+    secrets: set[str],
+    file: str,
+    project_dir: Path | None = None,
+    warnings: list[tuple[str, str]] | None = None,
 ) -> Settings:
-    """Validate raw config values; raise SettingsError naming `file` on any problem."""
+    """Validate raw config values; raise SettingsError naming `file` on any problem. What is
+    valid but worth a warning (a certificate near expiry, replicas that cannot fit) is appended
+    to `warnings` as (key path, message)."""
     data: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
     known, secret = project_keys(), secret_keys()
@@ -69,8 +76,11 @@ def parse(
         described = describe(err, Settings, AZURE_NATIVE_KEYS, PROJECT)
         errors += [e for e in described if e[0] != LOCATION_PATH]
     if settings is not None:
-        settings, problems = with_pem_files(settings, project_dir or Path.cwd())
-        errors += [_rendered(problem) for problem in problems]
+        checked = with_pem_files(settings, project_dir or Path.cwd())
+        settings = checked.settings
+        errors += [_rendered(problem) for problem in checked.problems]
+        if warnings is not None:
+            warnings += [_rendered(w) for w in checked.warnings + fit_warnings(settings)]
     if errors or settings is None:
         raise SettingsError(file, errors)
     return settings

@@ -12,7 +12,10 @@ from catalog import aks
 from catalog import extension as catalog_extension
 from stacks.settings.cluster import AksCluster, ArcCluster
 from stacks.settings.egress import dns_rules, egress_rules
+from stacks.settings.endpoints import endpoint_rules
 from stacks.settings.errors import Problem
+from stacks.settings.instance_types import instance_type_rules
+from stacks.settings.tls import tls_rules
 
 if TYPE_CHECKING:
     from stacks.settings.stack import Settings
@@ -170,7 +173,16 @@ def compute_rules(settings: Settings) -> list[Problem]:
     return problems
 
 
-RULES = (extension_rules, cluster_rules, compute_rules, egress_rules, dns_rules)
+RULES = (
+    extension_rules,
+    cluster_rules,
+    compute_rules,
+    tls_rules,
+    instance_type_rules,
+    endpoint_rules,
+    egress_rules,
+    dns_rules,
+)
 
 
 def check(settings: Settings) -> list[Problem]:

@@ -11,8 +11,11 @@ from stacks.settings import rules
 from stacks.settings.base import Model
 from stacks.settings.cluster import AksCluster, Cluster
 from stacks.settings.egress import Dns, Egress
+from stacks.settings.endpoints import Endpoint
 from stacks.settings.errors import Problems
 from stacks.settings.extension import Extension
+from stacks.settings.instance_types import InstanceType
+from stacks.settings.tls import Tls
 from stacks.settings.workspace import Compute, Manifest, Workspace
 
 PROJECT = "azureml-k8s"
@@ -39,6 +42,17 @@ class Settings(Model):
     dns: Dns | None = Field(None, description="The DNS record for extension.sslCname.")
     computes: list[Compute] = Field(
         [], description="Kubernetes compute attaches, one per namespace (team isolation)."
+    )
+    tls: Tls | None = Field(
+        None,
+        description="The router's certificate as the sslSecret Secret: secretConfig or selfSigned. "
+        "Unset: the Secret (or the protected PEM pair) is provided otherwise.",
+    )
+    instanceTypes: list[InstanceType] = Field(
+        [], description="InstanceType custom resources: node selection and pod resources."
+    )
+    endpoints: list[Endpoint] = Field(
+        [], description="Online endpoints on a Kubernetes compute, with their deployments."
     )
     extraManifests: list[Manifest] = Field(
         [], description="The team's own Kubernetes objects, inline (no Secrets)."

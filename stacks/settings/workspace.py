@@ -85,6 +85,12 @@ class Compute(Model):
     namespace: str = Field(
         DEFAULT_NAMESPACE, description="Kubernetes namespace of this attach's workloads."
     )
+    instanceTypes: list[str] = Field(
+        [],
+        description="Instance types (instanceTypes[].name) this compute offers its deployments; "
+        "empty: any of the stack's.",
+        examples=[["cpu-small", "gpu-a100"]],
+    )
 
     @field_validator("name")
     @classmethod

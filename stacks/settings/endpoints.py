@@ -1,0 +1,425 @@
+"""`azureml-k8s:endpoints`: online endpoints on a Kubernetes compute and their deployments.
+
+Limits are the catalog's (catalog.endpoints), shared with the policy pack; scale settings may be
+sized from the traffic by router/ (the documented formula, or Erlang C for a wait goal).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from catalog import endpoints as catalog_endpoints
+from catalog import instance_types as catalog_instance_types
+from catalog import vm_sizes
+from router import capacity
+from router.errors import InputError
+from stacks.settings.base import Model
+from stacks.settings.cluster import AksCluster
+from stacks.settings.errors import Problem, Problems
+from stacks.settings.instance_types import GPU, InstanceType, known_names, selects
+
+if TYPE_CHECKING:
+    from stacks.settings.stack import Settings
+
+# Endpoint and deployment names: 3 to 32 letters, digits or '-', starting with a letter.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]")
+# catalog.endpoints names fields in the v2 YAML spelling; settings use the ARM camelCase.
+_FIELDS = {
+    "min_instances": "minInstances",
+    "max_instances": "maxInstances",
+    "target_utilization_percentage": "targetUtilizationPercentage",
+    "request_timeout_ms": "requestTimeoutMs",
+    "max_concurrent_requests_per_instance": "maxConcurrentRequestsPerInstance",
+}
+
+
+def _name(value: str, what: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise ValueError(
+            f"'{value}' is not a {what} name: 3 to 32 letters, digits or '-', starting with a "
+            "letter and not ending with '-'"
+        )
+    return value
+
+
+def _raise(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise Problems([((_FIELDS.get(path, path),), message) for path, message in problems])
+
+
+class ScaleSettings(Model):
+    """Target-utilization autoscaling by azureml-fe (ARM TargetUtilization)."""
+
+    minInstances: int = Field(
+        catalog_endpoints.MIN_INSTANCES_DEFAULT, description="Fewest replicas."
+    )
+    maxInstances: int | None = Field(
+        None,
+        description="Most replicas; leave it out to size it from `sizing` (default "
+        f"{catalog_endpoints.MAX_INSTANCES_DEFAULT} without sizing).",
+    )
+    targetUtilizationPercentage: int = Field(
+        catalog_endpoints.TARGET_UTILIZATION_DEFAULT,
+        description="Busy share of replicas azureml-fe keeps (1..100).",
+    )
+    pollingIntervalS: int = Field(
+        catalog_endpoints.POLLING_INTERVAL_S_DEFAULT,
+        ge=1,
+        description="Seconds between azureml-fe's scaling decisions.",
+    )
+
+    @model_validator(mode="after")
+    def _limits(self) -> ScaleSettings:
+        _raise(
+            catalog_endpoints.scale_settings_problems(
+                self.minInstances,
+                catalog_endpoints.MAX_INSTANCES_DEFAULT
+                if self.maxInstances is None
+                else self.maxInstances,
+                self.targetUtilizationPercentage,
+            )
+        )
+        return self
+
+
+class Sizing(Model):
+    """The traffic to size maxInstances for (router/capacity)."""
+
+    rps: float = Field(gt=0, description="Peak requests per second to serve.")
+    requestTimeMs: float = Field(gt=0, description="Time one request takes in the model, ms.")
+    maxConcurrentRequestsPerInstance: int | None = Field(
+        None, ge=1, description="Defaults to requestSettings.maxConcurrentRequestsPerInstance."
+    )
+    waitGoalMs: float | None = Field(
+        None,
+        gt=0,
+        description="Optional: queue wait (plus azureml-fe overhead) to stay under at "
+        "waitPercentile; sizes with Erlang C.",
+    )
+    waitPercentile: float = Field(99, gt=0, lt=100, description="Percentile of waitGoalMs.")
+
+
+class RequestSettings(Model):
+    maxConcurrentRequestsPerInstance: int = Field(
+        catalog_endpoints.MAX_CONCURRENT_REQUESTS_DEFAULT,
+        description="Requests one replica serves at once.",
+    )
+    requestTimeoutMs: int = Field(
+        catalog_endpoints.REQUEST_TIMEOUT_MS_DEFAULT,
+        description=f"Scoring timeout, at most {catalog_endpoints.REQUEST_TIMEOUT_MS_MAX} ms.",
+    )
+
+    @model_validator(mode="after")
+    def _limits(self) -> RequestSettings:
+        _raise(
+            catalog_endpoints.request_settings_problems(
+                self.requestTimeoutMs, self.maxConcurrentRequestsPerInstance
+            )
+        )
+        return self
+
+
+class Probe(Model):
+    """Liveness or readiness probe of the model container (ARM ProbeSettings)."""
+
+    initialDelayS: int | None = Field(None, ge=0, description="Seconds before the first probe.")
+    periodS: int | None = Field(None, ge=1, description="Seconds between probes.")
+    timeoutS: int | None = Field(None, ge=1, description="Seconds a probe may take.")
+    failureThreshold: int | None = Field(None, ge=1, description="Failures before giving up.")
+    successThreshold: int | None = Field(None, ge=1, description="Successes to count as up.")
+
+
+class Deployment(Model):
+    """One model deployment behind an endpoint."""
+
+    name: str = Field(description="Deployment name, e.g. blue or green.", examples=["blue"])
+    model: str = Field(
+        description="The workspace model, e.g. azureml:fraud-model:3 (registry models are not "
+        "supported on Kubernetes).",
+    )
+    environment: str | None = Field(
+        None, description="The environment, e.g. azureml:sklearn-inference:2."
+    )
+    instanceType: str = Field(
+        catalog_instance_types.DEFAULT_NAME,
+        description="Instance type its replicas run as; one the endpoint's compute offers.",
+    )
+    traffic: int = Field(0, ge=0, le=100, description="Percent of the endpoint's live traffic.")
+    scaleSettings: ScaleSettings = Field(
+        ScaleSettings(), description="Autoscaling; maxInstances may come from sizing."
+    )
+    sizing: Sizing | None = Field(None, description="Traffic to size maxInstances for.")
+    requestSettings: RequestSettings = Field(RequestSettings(), description="Scoring requests.")
+    livenessProbe: Probe | None = Field(None, description="Liveness probe.")
+    readinessProbe: Probe | None = Field(None, description="Readiness probe.")
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        return _name(value, "deployment")
+
+    @field_validator("model")
+    @classmethod
+    def _model(cls, value: str) -> str:
+        if catalog_endpoints.is_registry_model(value):
+            raise ValueError(
+                f"'{value}' is a registry model, which Kubernetes online endpoints do not "
+                "support: register it in the workspace (az ml model create) and use "
+                "azureml:<name>:<version>"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _sized(self) -> Deployment:
+        sizing = self.sizing
+        if sizing is None:
+            return self
+        if self.scaleSettings.maxInstances is not None:
+            raise Problems(
+                [
+                    (
+                        ("sizing",),
+                        "give scaleSettings.maxInstances or sizing, not both: sizing computes "
+                        "maxInstances",
+                    )
+                ]
+            )
+        concurrent = self.requestSettings.maxConcurrentRequestsPerInstance
+        if sizing.maxConcurrentRequestsPerInstance not in (None, concurrent):
+            raise Problems(
+                [
+                    (
+                        ("sizing", "maxConcurrentRequestsPerInstance"),
+                        f"sizing assumes {sizing.maxConcurrentRequestsPerInstance} concurrent "
+                        f"requests per instance but requestSettings allows {concurrent}: make "
+                        "them equal or drop the one in sizing",
+                    )
+                ]
+            )
+        try:
+            scale = self.scale()
+        except InputError as err:
+            raise Problems([(("sizing", "waitGoalMs"), err.problem)]) from None
+        if scale.maxInstances < self.scaleSettings.minInstances:
+            raise Problems(
+                [
+                    (
+                        ("scaleSettings", "minInstances"),
+                        f"sizing gives maxInstances {scale.maxInstances}, below "
+                        f"minInstances {self.scaleSettings.minInstances}: lower minInstances",
+                    )
+                ]
+            )
+        return self
+
+    def scale(self) -> Scale:
+        """The scale settings to send, and how maxInstances was derived."""
+        given = self.scaleSettings
+        target = given.targetUtilizationPercentage
+        if self.sizing is None:
+            maximum = given.maxInstances or catalog_endpoints.MAX_INSTANCES_DEFAULT
+            how = "as given" if given.maxInstances is not None else "the documented default"
+            return Scale(given.minInstances, maximum, target, given.pollingIntervalS, how)
+        sizing = self.sizing
+        concurrent = self.requestSettings.maxConcurrentRequestsPerInstance
+        seconds = sizing.requestTimeMs / 1000
+        formula = capacity.formula_replicas(sizing.rps, seconds, concurrent, target / 100)
+        how = (
+            f"ceil({sizing.rps:g} rps x {seconds:g} s / {target / 100:g} / {concurrent}) = "
+            f"{formula} (documented formula)"
+        )
+        maximum = formula
+        if sizing.waitGoalMs is not None:
+            erlang = capacity.slo_replicas(
+                sizing.rps, seconds, sizing.waitGoalMs, sizing.waitPercentile, concurrent
+            )
+            maximum = max(formula, erlang)
+            how += (
+                f"; Erlang C for p{sizing.waitPercentile:g} wait <= {sizing.waitGoalMs:g} ms "
+                f"needs {erlang}; maxInstances = the larger, {maximum}"
+            )
+        return Scale(given.minInstances, maximum, target, given.pollingIntervalS, how)
+
+
+@dataclass(frozen=True)
+class Scale:
+    minInstances: int
+    maxInstances: int
+    targetUtilizationPercentage: int
+    pollingIntervalS: int
+    derivation: str  # how maxInstances was found, for the preview
+
+
+class Endpoint(Model):
+    """An online endpoint on a Kubernetes compute, with its deployments and traffic split."""
+
+    name: str = Field(description="Endpoint name, unique in the region.", examples=["fraud-score"])
+    compute: str = Field(description="The Kubernetes compute (computes[].name) it runs on.")
+    authMode: Literal["key", "amlToken"] = Field(
+        catalog_endpoints.DEFAULT_AUTH_MODE,
+        description="key (primary and secondary keys) or amlToken (Entra tokens).",
+    )
+    description: str | None = Field(None, description="Shown in the workspace.")
+    deployments: list[Deployment] = Field(
+        min_length=1, description="Its deployments; traffic sums to 100 (or 0 before going live)."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        return _name(value, "endpoint")
+
+    @model_validator(mode="after")
+    def _traffic(self) -> Endpoint:
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        for j, deployment in enumerate(self.deployments):
+            if deployment.name in seen:
+                problems.append(
+                    (
+                        ("deployments", j, "name"),
+                        f"deployment names must be unique in an endpoint: '{deployment.name}'",
+                    )
+                )
+            seen.add(deployment.name)
+        total = sum(deployment.traffic for deployment in self.deployments)
+        if total not in (0, 100):
+            split = ", ".join(f"{d.name} {d.traffic}" for d in self.deployments)
+            problems.append(
+                (
+                    ("deployments",),
+                    f"traffic sums to {total} ({split}): it must sum to 100, or to 0 while no "
+                    "deployment takes live traffic",
+                )
+            )
+        if problems:
+            raise Problems(problems)
+        return self
+
+    @property
+    def traffic(self) -> dict[str, int]:
+        return {deployment.name: deployment.traffic for deployment in self.deployments}
+
+
+def endpoint_rules(settings: Settings) -> list[Problem]:
+    """Each endpoint's compute exists and offers the instance types its deployments use."""
+    problems: list[Problem] = []
+    if settings.endpoints and not settings.extension.enableInference:
+        problems.append(
+            (
+                ("extension", "enableInference"),
+                "online endpoints need inference: set enableInference: true",
+            )
+        )
+    computes = {compute.name: compute for compute in settings.computes}
+    known = known_names(settings)
+    seen: set[str] = set()
+    for i, endpoint in enumerate(settings.endpoints):
+        at = ("endpoints", i)
+        if endpoint.name in seen:
+            problems.append(((*at, "name"), f"endpoint names must be unique: '{endpoint.name}'"))
+        seen.add(endpoint.name)
+        compute = computes.get(endpoint.compute)
+        if compute is None:
+            problems.append(
+                (
+                    (*at, "compute"),
+                    f"unknown compute '{endpoint.compute}': name one of computes[] "
+                    f"({', '.join(sorted(computes)) or 'none declared'})",
+                )
+            )
+        for j, deployment in enumerate(endpoint.deployments):
+            where = (*at, "deployments", j, "instanceType")
+            name = deployment.instanceType
+            if name not in known:
+                problems.append(
+                    (
+                        where,
+                        f"unknown instance type '{name}': declare it under instanceTypes "
+                        f"(known: {', '.join(sorted(known))})",
+                    )
+                )
+            elif (
+                compute is not None and compute.instanceTypes and name not in compute.instanceTypes
+            ):
+                problems.append(
+                    (
+                        where,
+                        f"compute '{compute.name}' does not offer instance type '{name}': add it "
+                        f"to its instanceTypes ({', '.join(compute.instanceTypes)})",
+                    )
+                )
+    return problems
+
+
+def fit_warnings(settings: Settings) -> list[Problem]:
+    """maxInstances replicas that cannot fit on the AKS node pools their instance type selects
+    stay Pending: azureml-fe never adds nodes (router.capacity.node_fit)."""
+    cluster = settings.cluster
+    if not isinstance(cluster, AksCluster):
+        return []
+    types = {item.name: item for item in settings.instanceTypes}
+    warnings: list[Problem] = []
+    for i, endpoint in enumerate(settings.endpoints):
+        for j, deployment in enumerate(endpoint.deployments):
+            item = types.get(deployment.instanceType)
+            if item is None:
+                continue
+            pools = _pools_for(cluster, item)
+            maximum = deployment.scale().maxInstances
+            try:
+                fit = capacity.node_fit(maximum, _requests(item), pools)
+            except InputError:
+                continue  # quantities node_fit cannot model (e.g. extended resources)
+            if fit.pending:
+                placed = (
+                    ", ".join(
+                        f"{pool.name} ({pool.nodes} node(s) x {pool.per_node} per node)"
+                        for pool in fit.pools
+                    )
+                    or "no pool selects this instance type"
+                )
+                warnings.append(
+                    (
+                        ("endpoints", i, "deployments", j, "scaleSettings", "maxInstances"),
+                        f"{fit.pending} of {maximum} replicas of '{item.name}' would not fit on "
+                        f"{placed} and stay Pending (azureml-fe never adds nodes): raise the "
+                        "pool's maxCount or lower maxInstances",
+                    )
+                )
+    return warnings
+
+
+def _requests(item: InstanceType) -> dict[str, object]:
+    requests = item.resources.requests
+    return {
+        "cpu": requests.get("cpu", 0),
+        "memory": requests.get("memory", 0),
+        "gpu": item.resources.limits.get(GPU, 0),
+    }
+
+
+def _pools_for(cluster: AksCluster, item: InstanceType) -> list[dict]:
+    """Pools the type's pods may land on, at their largest node count. Without a selector, the
+    untainted pools (a taint keeps pods without its toleration away)."""
+    pools = []
+    for pool in cluster.nodePools:
+        if not selects(item, pool) or (not item.nodeSelector and pool.taints):
+            continue
+        size: vm_sizes.VmSize = cluster.size_of(pool)
+        pools.append(
+            {
+                "name": pool.name,
+                "count": pool.maxCount if pool.autoscale else pool.count,
+                "allocatable": {
+                    "cpu": size.vcpu,
+                    "memory": f"{size.memory_gib:g}Gi",
+                    "gpu": size.gpus,
+                },
+            }
+        )
+    return pools
