@@ -22,10 +22,13 @@ def _compute_namespaces(graph: Graph) -> set[str]:
 
 
 def _deployment_names(graph: Graph) -> set[str]:
-    """Kubernetes names an Azure ML online deployment's pods may carry."""
+    """Kubernetes names an Azure ML online deployment's pods may carry. The endpoint's name comes
+    from the endpoint resource when the deployment takes it from there (unknown at preview)."""
     names = set()
     for d in graph.of_type(tokens.ONLINE_DEPLOYMENT):
-        deployment, endpoint = get(d.props, "deploymentName"), get(d.props, "endpointName")
+        endpoints = graph.linked(d, tokens.ONLINE_ENDPOINT, via="endpointName")
+        endpoint = get((endpoints[0] if endpoints else d).props, "endpointName")
+        deployment = get(d.props, "deploymentName")
         if deployment:
             names.add(deployment)
             if endpoint:
@@ -81,13 +84,13 @@ def _scalers(graph: Graph) -> Iterator[tuple[PolicyResource, object]]:
 
 def check(graph: Graph, context: Context) -> Iterator[Finding]:
     namespaces = _compute_namespaces(graph)
-    deployments = _deployment_names(graph)
+    deployments: set[str] | None = None  # read only when a scaler is outside those namespaces
     for scaler, target in _scalers(graph):
         ns = get(scaler.props, "metadata", "namespace", default=kubernetes.DEFAULT_NAMESPACE)
         what = f"{kind(scaler)} '{get(scaler.props, 'metadata', 'name', default=scaler.name)}'"
         if ns in namespaces:
             reason = f"is in namespace '{ns}', which an Azure ML Kubernetes compute uses"
-        elif get(target, "name") in deployments:
+        elif get(target, "name") in (deployments := deployments or _deployment_names(graph)):
             reason = f"targets '{get(target, 'name')}', an Azure ML online deployment"
         else:
             workload = _workload(graph, scaler, ns, target)

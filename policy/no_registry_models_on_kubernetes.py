@@ -8,16 +8,18 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from catalog import endpoints, tokens
-from policy.resources import Graph, get, peek, same
+from policy.resources import Graph, get, peek, properties_key, same
 from policy.rule import Context, Finding, Rule
 
 NAME = "no-registry-models-on-kubernetes"
-_PROPERTIES = "onlineDeploymentProperties"
+# azure-native v1 flattened `properties` into this name.
+_OLDER = "onlineDeploymentProperties"
 
 
 def check(graph: Graph, context: Context) -> Iterator[Finding]:
     for deployment in graph.of_type(tokens.ONLINE_DEPLOYMENT):
-        compute_type = get(deployment.props, _PROPERTIES, "endpointComputeType", default="")
+        where = properties_key(deployment, _OLDER)
+        compute_type = get(deployment.props, where, "endpointComputeType", default="")
         if not same(compute_type, endpoints.ENDPOINT_COMPUTE_TYPE_KUBERNETES):
             continue
         # The graph answers first: a model version made in a registry is a registry model and
@@ -26,13 +28,11 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
             deployment,
             tokens.REGISTRY_MODEL_VERSION,
             tokens.REGISTRY_MODEL_CONTAINER,
-            via=_PROPERTIES,
+            via=where,
         )
         if not from_registry and (
-            graph.linked(deployment, tokens.MODEL_VERSION, via=_PROPERTIES)
-            or not endpoints.is_registry_model(
-                get(deployment.props, _PROPERTIES, "model", default="")
-            )
+            graph.linked(deployment, tokens.MODEL_VERSION, via=where)
+            or not endpoints.is_registry_model(get(deployment.props, where, "model", default=""))
         ):
             continue
         name = peek(deployment.props, "deploymentName") or deployment.name

@@ -34,6 +34,12 @@ def keys(value: Any) -> set[str]:
     return set(iter(value)) if isinstance(value, Mapping) else set()
 
 
+def properties_key(resource: PolicyResource, older: str) -> str:
+    """Where an ARM resource's `properties` live: `properties` (azure-native v2 and later) or the
+    older SDKs' flattened name (e.g. onlineDeploymentProperties)."""
+    return older if older in keys(resource.props) else "properties"
+
+
 def same(a: object, b: object) -> bool:
     """ARM names and ids compare without case."""
     return str(a).lower() == str(b).lower()

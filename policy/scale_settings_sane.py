@@ -8,18 +8,20 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from catalog import endpoints, tokens
-from policy.resources import Graph, get, peek, same
+from policy.resources import Graph, get, peek, properties_key, same
 from policy.rule import Context, Finding, Rule
 from router.capacity import formula_replicas
 
 NAME = "scale-settings-sane"
-_PROPERTIES = "onlineDeploymentProperties"
+# azure-native v1 flattened `properties` into this name.
+_OLDER = "onlineDeploymentProperties"
 
 
 def check(graph: Graph, context: Context) -> Iterator[Finding]:
     loads = context.config["declaredLoads"]
     for deployment in graph.of_type(tokens.ONLINE_DEPLOYMENT):
-        scale = get(deployment.props, _PROPERTIES, "scaleSettings", default={})
+        where = properties_key(deployment, _OLDER)
+        scale = get(deployment.props, where, "scaleSettings", default={})
         if not same(get(scale, "scaleType", default=""), endpoints.SCALE_TYPE_TARGET_UTILIZATION):
             continue
         low = get(scale, "minInstances", default=endpoints.MIN_INSTANCES_DEFAULT)
@@ -37,7 +39,7 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
         if load is not None and not problems:
             concurrent = get(
                 deployment.props,
-                _PROPERTIES,
+                where,
                 "requestSettings",
                 "maxConcurrentRequestsPerInstance",
                 default=endpoints.MAX_CONCURRENT_REQUESTS_DEFAULT,

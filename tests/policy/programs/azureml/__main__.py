@@ -38,7 +38,9 @@ cluster_args = dict(
             "vm_size": "Standard_B2s" if case == "prod-capacity" else "Standard_D4s_v5",
         }
     ],
-    addon_profiles={"omsagent": {"enabled": True, "config": {"logAnalyticsWorkspaceResourceID": logs}}},
+    addon_profiles={
+        "omsagent": {"enabled": True, "config": {"logAnalyticsWorkspaceResourceID": logs}}
+    },
     security_profile={
         "defender": {
             "log_analytics_workspace_resource_id": logs,
@@ -48,7 +50,9 @@ cluster_args = dict(
 )
 if case == "aks-managed-identity-required":
     del cluster_args["identity"]
-    cluster_args["service_principal_profile"] = {"client_id": "11111111-2222-3333-4444-555555555555"}
+    cluster_args["service_principal_profile"] = {
+        "client_id": "11111111-2222-3333-4444-555555555555"
+    }
 if case == "no-pod-identity":
     cluster_args["pod_identity_profile"] = {"enabled": True}
 if case == "authorized-ranges-admit-azureml":
