@@ -111,25 +111,27 @@ class Endpoints(pulumi.ComponentResource):
     ) -> dict:
         scale = deployment.scale()
         requests = deployment.requestSettings
-        properties = {
-            "endpoint_compute_type": catalog_endpoints.ENDPOINT_COMPUTE_TYPE_KUBERNETES,
-            "model": deployment.model,
-            "environment_id": deployment.environment,
-            "instance_type": deployment.instanceType,
-            "scale_settings": {
-                "scale_type": catalog_endpoints.SCALE_TYPE_TARGET_UTILIZATION,
-                "min_instances": scale.minInstances,
-                "max_instances": scale.maxInstances,
-                "target_utilization_percentage": scale.targetUtilizationPercentage,
-                "polling_interval": _seconds(scale.pollingIntervalS),
-            },
-            "request_settings": {
-                "request_timeout": _seconds(requests.requestTimeoutMs / 1000),
-                "max_concurrent_requests_per_instance": requests.maxConcurrentRequestsPerInstance,
-            },
-            "liveness_probe": _probe(deployment.livenessProbe),
-            "readiness_probe": _probe(deployment.readinessProbe),
-        }
+        # Both `properties` and `scale_settings` are unions in the SDK: typed arguments pick the
+        # Kubernetes and TargetUtilization shapes (a plain dict would go out unconverted).
+        properties = machinelearningservices.KubernetesOnlineDeploymentArgs(
+            endpoint_compute_type=catalog_endpoints.ENDPOINT_COMPUTE_TYPE_KUBERNETES,
+            model=deployment.model,
+            environment_id=deployment.environment,
+            instance_type=deployment.instanceType,
+            scale_settings=machinelearningservices.TargetUtilizationScaleSettingsArgs(
+                scale_type=catalog_endpoints.SCALE_TYPE_TARGET_UTILIZATION,
+                min_instances=scale.minInstances,
+                max_instances=scale.maxInstances,
+                target_utilization_percentage=scale.targetUtilizationPercentage,
+                polling_interval=_seconds(scale.pollingIntervalS),
+            ),
+            request_settings=machinelearningservices.OnlineRequestSettingsArgs(
+                request_timeout=_seconds(requests.requestTimeoutMs / 1000),
+                max_concurrent_requests_per_instance=requests.maxConcurrentRequestsPerInstance,
+            ),
+            liveness_probe=_probe(deployment.livenessProbe),
+            readiness_probe=_probe(deployment.readinessProbe),
+        )
         machinelearningservices.OnlineDeployment(
             f"{name}-{endpoint.name}-{deployment.name}",
             deployment_name=deployment.name,
@@ -138,7 +140,7 @@ class Endpoints(pulumi.ComponentResource):
             workspace_name=workspace.name,
             location=location,
             kind=catalog_endpoints.ENDPOINT_COMPUTE_TYPE_KUBERNETES,
-            properties={key: value for key, value in properties.items() if value is not None},
+            properties=properties,
             opts=children_of(self, opts, depends_on=[resource]),
         )
         return {

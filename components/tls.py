@@ -65,12 +65,8 @@ class Tls(pulumi.ComponentResource):
                 catalog_tls.SECRET_CERT_KEY: pulumi.Output.secret(cert_pem),
                 catalog_tls.SECRET_KEY_KEY: pulumi.Output.secret(key_pem),
             },
-            opts=children_of(
-                self,
-                opts,
-                provider=provider,
-                additional_secret_outputs=["data", "stringData"],
-            ),
+            # pulumi-kubernetes keeps a Secret's data and stringData secret.
+            opts=children_of(self, opts, provider=provider),
         )
         self.secret_name = pulumi.Output.from_input(secret_name)
         self.certificate = pulumi.Output.secret(cert_pem)

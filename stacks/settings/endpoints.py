@@ -188,6 +188,17 @@ class Deployment(Model):
                     )
                 ]
             )
+        timeout = self.requestSettings.requestTimeoutMs
+        if sizing.requestTimeMs > timeout:
+            raise Problems(
+                [
+                    (
+                        ("sizing", "requestTimeMs"),
+                        f"requests taking {sizing.requestTimeMs:g} ms would all time out after "
+                        f"requestSettings.requestTimeoutMs {timeout} ms: raise requestTimeoutMs",
+                    )
+                ]
+            )
         concurrent = self.requestSettings.maxConcurrentRequestsPerInstance
         if sizing.maxConcurrentRequestsPerInstance not in (None, concurrent):
             raise Problems(
