@@ -15,7 +15,7 @@ from policy.rule import Context, Finding, Rule
 NAME = "extension-settings-complete"
 
 
-def _expected(settings, present: set[str], protected: set[str]) -> list[str]:
+def _expected(settings, present: set[str]) -> list[str]:
     """Internal keys the CLI would have written for these settings."""
     wanted = list(ml.CLI_FILLED_KEYS)
     inference = ml.is_true(get(settings, "enableInference"))
@@ -37,7 +37,7 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
         settings = get(extension.props, "configurationSettings", default={})
         protected_values = get(extension.props, "configurationProtectedSettings", default={})
         present, protected = keys(settings), keys(protected_values)
-        missing = _expected(settings, present, protected)
+        missing = _expected(settings, present)
         if (
             ml.is_true(get(settings, "enableInference"))
             and {

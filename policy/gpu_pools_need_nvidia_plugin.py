@@ -64,7 +64,8 @@ RULE = Rule(
     name=NAME,
     level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
-    what="GPU node pools come with the NVIDIA device plugin (installNvidiaDevicePlugin or your own).",
+    what="GPU node pools come with the NVIDIA device plugin (installNvidiaDevicePlugin or "
+    "your own).",
     why="Without the device plugin Kubernetes does not advertise nvidia.com/gpu, so GPU instance "
     "types never schedule and jobs wait forever.",
     fix="Set the extension setting installNvidiaDevicePlugin: True, or deploy the NVIDIA device "

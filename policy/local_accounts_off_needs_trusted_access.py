@@ -68,7 +68,8 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
                 yield Finding(
                     compute,
                     f"compute attaches cluster {cluster_label(cluster)}, which disables local "
-                    f"accounts, but no Trusted Access role binding names {workspace}: add one with role {aks.TRUSTED_ACCESS_ROLE} (and "
+                    f"accounts, but no Trusted Access role binding names {workspace}: add one "
+                    f"with role {aks.TRUSTED_ACCESS_ROLE} (and "
                     "re-attach computes created before it).",
                 )
 

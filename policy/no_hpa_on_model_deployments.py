@@ -83,14 +83,16 @@ def _scalers(graph: Graph) -> Iterator[tuple[PolicyResource, object]]:
 
 
 def check(graph: Graph, context: Context) -> Iterator[Finding]:
-    namespaces = _compute_namespaces(graph)
-    deployments: set[str] | None = None  # read only when a scaler is outside those namespaces
-    for scaler, target in _scalers(graph):
+    scalers = list(_scalers(graph))
+    if not scalers:
+        return
+    namespaces, deployments = _compute_namespaces(graph), _deployment_names(graph)
+    for scaler, target in scalers:
         ns = get(scaler.props, "metadata", "namespace", default=kubernetes.DEFAULT_NAMESPACE)
         what = f"{kind(scaler)} '{get(scaler.props, 'metadata', 'name', default=scaler.name)}'"
         if ns in namespaces:
             reason = f"is in namespace '{ns}', which an Azure ML Kubernetes compute uses"
-        elif get(target, "name") in (deployments := deployments or _deployment_names(graph)):
+        elif get(target, "name") in deployments:
             reason = f"targets '{get(target, 'name')}', an Azure ML online deployment"
         else:
             workload = _workload(graph, scaler, ns, target)

@@ -528,6 +528,57 @@ def test_the_graph_answers_before_any_unknown_name():
             "instance-type-valid",
             lambda w: put(w, "it", ["spec", "resources", "limits", "cpu"], UNKNOWN),
         ),
+        (
+            "no-hpa-on-model-deployments",
+            lambda w: put(w, "web-hpa", ["metadata", "namespace"], UNKNOWN),
+        ),
+        ("aks-managed-identity-required", lambda w: put(w, "aks", ["identity", "type"], UNKNOWN)),
+        (
+            "extension-settings-complete",
+            lambda w: put(w, "ml", ["configurationSettings", "enableInference"], UNKNOWN),
+        ),
+        (
+            "extension-valid-combination",
+            lambda w: put(
+                w, "ml", ["configurationSettings", "inferenceRouterServiceType"], UNKNOWN
+            ),
+        ),
+        (
+            "https-in-prod",
+            lambda w: put(w, "ml", ["configurationSettings", "allowInsecureConnections"], UNKNOWN),
+        ),
+        (
+            "legacy-aks-compute",
+            lambda w: put(w, "compute-b", ["properties", "computeType"], UNKNOWN),
+        ),
+        (
+            "gpu-pools-need-nvidia-plugin",  # read only when the extension does not install it
+            lambda w: put(
+                put(w, "gpu", ["vmSize"], UNKNOWN),
+                "ml",
+                ["configurationSettings", "installNvidiaDevicePlugin"],
+                "False",
+            ),
+        ),
+        ("prod-capacity", lambda w: put(w, "aks", ["agentPoolProfiles", 0, "count"], UNKNOWN)),
+        (
+            "container-insights-on",
+            lambda w: put(w, "aks", ["addonProfiles", "omsagent", "enabled"], UNKNOWN),
+        ),
+        (
+            "defender-on",
+            lambda w: put(
+                w, "aks", ["securityProfile", "defender", "securityMonitoring", "enabled"], UNKNOWN
+            ),
+        ),
+        (
+            "scale-settings-sane",
+            lambda w: put(w, "blue", ["properties", "scaleSettings", "maxInstances"], UNKNOWN),
+        ),
+        (
+            "compute-namespace-unique",
+            lambda w: put(w, "compute-b", ["properties", "properties", "namespace"], UNKNOWN),
+        ),
     ],
 )
 def test_unknown_deciding_value_is_not_evaluated(policy, mutate):
@@ -545,6 +596,19 @@ def test_older_sdk_property_name():
         "azureml://registries/azureml/models/x/versions/1"
     )
     assert len(run_rule("no-registry-models-on-kubernetes", world)) == 1
+
+
+def test_secret_keys_decide_without_reading_their_values():
+    """protected-settings-secret decides from keys and options: unknown (secret) values do not
+    stop it."""
+    world = put(
+        baseline(), "ml", ["configurationProtectedSettings"], {"scoringFe.sslCert": UNKNOWN}
+    )
+    put(world, "ml", ["configurationSettings", "scoringFe.sslKey"], UNKNOWN)
+    found = run_rule("protected-settings-secret", world)
+    assert len(found) == 2
+    world["ml"].secret_outputs = ["configurationProtectedSettings"]
+    assert len(run_rule("protected-settings-secret", world)) == 1
 
 
 def test_model_version_from_the_workspace_needs_no_id():
