@@ -79,7 +79,11 @@ kubernetesconfiguration.Extension("ml", resource_group_name="rg", cluster_name="
                             "allowInsecureConnections": "True"},
     opts=__import__("pulumi").ResourceOptions(depends_on=[cluster]))
 """)
-    result = run_preflight("check", "--program", str(program), "--format", "json")
+    only_ha = tmp_path / "only-ha.json"  # the pack's other policies ask more of a raw program
+    only_ha.write_text('{"all": "disabled", "router-ha-needs-three-nodes": "mandatory"}')
+    result = run_preflight(
+        "check", "--program", str(program), "--policy-config", str(only_ha), "--format", "json"
+    )
     assert result.returncode == 1, result.stderr
     violations = json.loads(result.stdout)["violations"]
     assert [v["policy"] for v in violations] == ["router-ha-needs-three-nodes"]
