@@ -43,8 +43,8 @@ preview --policy-pack-config FILE` or `python -m preflight check --policy-config
 ```
 
 Each key has a default (listed with its policy below), the engine checks the values against the
-policy's schema, and a policy given a value its schema rejects reports `invalid policy config`
-rather than guessing. A stack is *production* when its name matches `productionStacks` (fnmatch
+policy's schema, and a policy given a value its schema rejects, or a key it does not know (a
+misspelt threshold), reports `invalid policy config` rather than guessing. A stack is *production* when its name matches `productionStacks` (fnmatch
 patterns, any case) or one of its stack tags has a value listed in `productionTags`.
 
 ## Waivers

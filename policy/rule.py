@@ -126,8 +126,13 @@ class Rule:
         settings = {**self.defaults(), **dict(config or {})}
         settings.pop("enforcementLevel", None)
         errors = sorted(
+            # Unknown keys too: a misspelt threshold would otherwise fall back to its default.
             jsonschema.Draft7Validator(
-                {"type": "object", "properties": self.schema_properties}
+                {
+                    "type": "object",
+                    "properties": self.schema_properties,
+                    "additionalProperties": False,
+                }
             ).iter_errors(settings),
             key=lambda e: list(e.absolute_path),
         )

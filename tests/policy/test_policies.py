@@ -703,6 +703,11 @@ def test_invalid_config_is_a_violation():
     assert found and found[0][0].startswith("invalid policy config at minNodes")
 
 
+def test_misspelt_config_key_is_a_violation():
+    found = run_rule("router-ha-needs-three-nodes", baseline(), {"minNode": 4})
+    assert found and "'minNode' was unexpected" in found[0][0]
+
+
 def test_secret_values_are_never_echoed():
     world = put(
         baseline(), "ml", ["configurationSettings", "scoringFe.sslKey"], "LS0tLS1CRUdJTiBTRUNSRVQ="
