@@ -53,7 +53,6 @@ _CANT_RUN = re.compile(
     r"^can't run (policy|remediation) '([^']+)' from policy pack '[^']*' during preview: "
 )
 MAX_POLICY_CONFIG_BYTES = 1024 * 1024
-START_TIMEOUT_S = 60
 _MAX_MESSAGE = 512 * 1024 * 1024
 _GRPC_OPTIONS = [
     ("grpc.max_receive_message_length", _MAX_MESSAGE),
@@ -180,7 +179,9 @@ def load_policy_config(path: str | None) -> dict[str, dict[str, Any]]:
 class PolicyPack:
     """A running policy pack process and its gRPC stub."""
 
-    def __init__(self, directory: Path, project: str, stack: str, config: dict[str, str]):
+    def __init__(
+        self, directory: Path, project: str, stack: str, config: dict[str, str], timeout: float
+    ):
         self.directory = directory
         if not (directory / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{directory}: not a policy pack (no PulumiPolicy.yaml)")
@@ -208,24 +209,24 @@ class PolicyPack:
         except OSError:
             pass  # it died at once; its stderr tells why
         self._stderr = processes.Tail(self.process.stderr)
-        port = self._read_port()
+        port = self._read_port(timeout)
         self._stdout = processes.Tail(self.process.stdout)  # keep draining what it prints
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_OPTIONS)
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
 
-    def _read_port(self) -> int:
+    def _read_port(self, timeout: float) -> int:
         first: list[bytes] = []
         reader = threading.Thread(
             target=lambda: first.append(self.process.stdout.readline()), daemon=True
         )
         reader.start()
-        reader.join(START_TIMEOUT_S)
+        reader.join(timeout)
         text = first[0].decode(errors="replace").strip() if first else ""
         if text.isdigit() and 0 < int(text) < 65536:
             return int(text)
         self.close()
         if not first:
-            why = f"it printed no port within {START_TIMEOUT_S} s"
+            why = f"it printed no port within {timeout:g} s"
         elif text:
             why = f"it printed {text[:200]!r} where the engine reads its port"
         else:
@@ -427,7 +428,7 @@ def analyze(
     tags: dict[str, str],
     timeout: float,
 ) -> Analysis:
-    pack = PolicyPack(pack_dir, graph.project, graph.stack, config)
+    pack = PolicyPack(pack_dir, graph.project, graph.stack, config, timeout)
     try:
         return _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout)
     finally:
