@@ -8,7 +8,7 @@ import re
 import pytest
 
 from preflight import passphrase
-from tests.conftest import run_preflight
+from tests.conftest import ROOT, run_preflight
 from tests.preflight.test_bounds import program
 
 CLUSTER = """
@@ -196,3 +196,12 @@ def test_names_cannot_inject_markup_and_remote_components_are_named(tmp_path):
             "severity": "warning",
         }
     ]
+
+
+def test_the_benchmark_program_has_a_thousand_resources():
+    """bench/preflight.py times `check` on it (budget: under 10 s); here it only must hold."""
+    large = ROOT / "tests" / "preflight" / "large"
+    result = run_preflight("preview", "--program", str(large), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    custom = [r for r in json.loads(result.stdout)["resources"] if r["custom"]]
+    assert len(custom) >= 1000
