@@ -140,8 +140,13 @@ class Rule:
             where = ".".join(str(p) for p in errors[0].absolute_path) or "config"
             emit(f"invalid policy config at {where}: {errors[0].message}", "")
             return reported
+        try:
+            active = waivers.parse(settings["waivers"])
+        except ValueError as err:  # a date the pattern admits but the calendar does not
+            emit(f"invalid policy config at waivers: {err}", "")
+            return reported
         context = Context(settings, stack, dict(tags or {}))
-        active, today, used = waivers.parse(settings["waivers"]), waivers.today(), set()
+        today, used = waivers.today(), set()
         for finding in self.check(Graph(resources), context):
             urn = finding.resource.urn
             waiver = next((w for w in active if w.matches(urn)), None)

@@ -427,7 +427,7 @@ def test_baseline_passes_every_policy():
     assert waivers.LEDGER == []
 
 
-# Policies whose owners test them in their own modules (tests/policy/test_egress*.py).
+# Policies whose owners test them elsewhere (tests/test_egress_policy.py).
 ELSEWHERE = {"egress-covers-documented-hosts"}
 
 

@@ -87,6 +87,7 @@ def test_waiver_for_another_resource_does_not_apply():
         ({"waivers": [{"resource": "ml", "expires": FUTURE}]}, "waivers.0"),
         (waiver("ml", "next week"), "waivers.0.expires"),
         ({"waivers": "ml"}, "waivers"),
+        (waiver("ml", "2026-02-30"), "waivers"),
     ],
 )
 def test_malformed_waiver_is_a_violation(config, where):
