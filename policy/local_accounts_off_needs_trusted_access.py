@@ -15,25 +15,31 @@ from policy.rule import Context, Finding, Rule
 NAME = "local-accounts-off-needs-trusted-access"
 
 
-def _workspace_names(graph: Graph, resource: PolicyResource, via: str) -> tuple[object, object]:
-    """(resource group, name) of the workspace a compute or binding names, via the graph first."""
+def _workspace(graph: Graph, resource: PolicyResource, via: str) -> tuple[object, object]:
+    """The workspace a compute or binding names: (its resource when in the graph, a mapping
+    with its workspaceName and resourceGroupName)."""
     found = graph.linked(resource, tokens.WORKSPACE, via=via)
     if found:
-        return get(found[0].props, "resourceGroupName"), get(found[0].props, "workspaceName")
+        return found[0], found[0].props
     if via == "workspaceName":
-        return get(resource.props, "resourceGroupName"), get(resource.props, "workspaceName")
+        return None, resource.props
     parsed = arm.parse(get(resource.props, "sourceResourceId"), arm.WORKSPACE)
-    return (parsed.resource_group, parsed.name) if parsed else (None, None)
+    if parsed is None:
+        return None, {}
+    return None, {"workspaceName": parsed.name, "resourceGroupName": parsed.resource_group}
 
 
 def _same_workspace(graph: Graph, compute: PolicyResource, binding: PolicyResource) -> bool:
-    ours = graph.linked(compute, tokens.WORKSPACE, via="workspaceName")
-    theirs = graph.linked(binding, tokens.WORKSPACE, via="sourceResourceId")
-    if ours and theirs:
-        return ours[0] is theirs[0]
-    group, name = _workspace_names(graph, compute, "workspaceName")
-    other_group, other_name = _workspace_names(graph, binding, "sourceResourceId")
-    return other_name is not None and same(group, other_group) and same(name, other_name)
+    """The graph first; then the names, the workspace's own before its resource group's (which is
+    often unknown at preview and needed only when the names agree)."""
+    ours, our_props = _workspace(graph, compute, "workspaceName")
+    theirs, their_props = _workspace(graph, binding, "sourceResourceId")
+    if ours is not None and theirs is not None:
+        return ours is theirs
+    return all(
+        same(get(our_props, key), get(their_props, key)) and get(their_props, key) is not None
+        for key in ("workspaceName", "resourceGroupName")
+    )
 
 
 def check(graph: Graph, context: Context) -> Iterator[Finding]:

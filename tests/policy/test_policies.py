@@ -159,8 +159,7 @@ CASES = [
         lambda w: (
             put(w, "ta", ["sourceResourceId"], OTHER_WORKSPACE),
             w["ta"].prop_deps.pop("sourceResourceId"),
-            put(w, "ws", ["resourceGroupName"], "rg-ml"),
-        )[0],
+        )[0],  # decided by the workspace names; the (unknown) resource group is never read
         "compute",
     ),
     (
