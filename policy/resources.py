@@ -113,10 +113,12 @@ class Graph:
         clusters = self.of_type(tokens.MANAGED_CLUSTER)
         if not clusters:
             return None
-        group, name = get(resource.props, group_key), get(resource.props, name_key)
+        # Names before resource groups: a group is often unknown at preview and is read only
+        # when the names agree.
+        name = get(resource.props, name_key)
         for cluster in clusters:
             if same(get(cluster.props, "resourceName"), name) and same(
-                get(cluster.props, "resourceGroupName"), group
+                get(cluster.props, "resourceGroupName"), get(resource.props, group_key)
             ):
                 return cluster
         return None

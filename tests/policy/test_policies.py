@@ -610,6 +610,18 @@ def test_secret_keys_decide_without_reading_their_values():
     assert len(run_rule("protected-settings-secret", world)) == 1
 
 
+def test_without_an_edge_names_decide_before_unknown_groups():
+    """An extension on another cluster (by name) needs no resource group; one naming this
+    cluster does, and it is unknown: not evaluated."""
+    world = put(baseline(), "aks", ["agentPoolProfiles", 0, "count"], 2)
+    world["ml"].prop_deps = {}
+    put(world, "ml", ["clusterName"], "elsewhere")
+    assert run_rule("router-ha-needs-three-nodes", world) == []
+    put(world, "ml", ["clusterName"], "mlprod")
+    with pytest.raises(UnknownValueError):
+        run_rule("router-ha-needs-three-nodes", world)
+
+
 def test_model_version_from_the_workspace_needs_no_id():
     world = put(baseline(), "blue", ["properties", "model"], UNKNOWN)
     world["blue"].prop_deps["properties"] = ["model"]
