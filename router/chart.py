@@ -10,9 +10,11 @@ from router.simulator import SimulationResult
 __all__ = ["render_svg"]
 
 WIDTH, LEFT, RIGHT = 980, 80, 175  # the right margin holds the legends
-PANEL_H, GAP, TOP = 170, 72, 92
+PANEL_H, GAP, TOP = 170, 72, 124
 COLORS = {
     "load": "#1f77b4",
+    "peak": "#9ecae1",
+    "formula": "#7b2cbf",
     "ready": "#2c7d3f",
     "desired": "#e07b00",
     "bounds": "#888888",
@@ -170,8 +172,8 @@ def render_svg(result: SimulationResult) -> str:
     timeout_s = result.request.request_timeout_ms / 1000
     slo_s = None if result.slo_latency_ms is None else result.slo_latency_ms / 1000
 
-    load = _Panel(0, duration, max(series.offered_rps, default=0.0))
-    replicas = _Panel(1, duration, max([scale.max_instances, *series.desired]))
+    load = _Panel(0, duration, max(series.offered_peak_rps, default=0.0))
+    replicas = _Panel(1, duration, max([scale.max_instances, *series.desired_max]))
     latency_values = [v for v in (*series.latency_p50_s, *series.latency_p99_s) if v is not None]
     latency = _Panel(2, duration, max([*latency_values, timeout_s, slo_s or 0.0]), log_min=1e-3)
 
@@ -179,8 +181,22 @@ def render_svg(result: SimulationResult) -> str:
     fraction = result.timeouts / result.requests if result.requests else 0.0
     summary = (
         f"{result.requests:,} requests · {fraction:.2%} timed out · p99 latency "
-        f"{_ms_label(round(result.latency.p99, 3))} · {result.replica_seconds / 3600:,.1f} replica-hours · "
-        f"{result.scale_events} scale events, {result.direction_changes} direction changes"
+        f"{_ms_label(round(result.latency.p99, 3))} · {result.replica_seconds / 3600:,.1f} replica-hours "
+        f"({result.replica_premium:+.0%} vs formula) · {result.scale_events} scale events, "
+        f"{result.direction_changes} flips"
+    )
+    k = result.request.max_concurrent_requests_per_instance
+    settings = (
+        f"Settings: minInstances {scale.min_instances} · maxInstances {scale.max_instances} · "
+        f"targetUtilizationPercentage {scale.target_utilization_percentage} · pollingInterval "
+        f"{scale.polling_interval} s · {k} concurrent per replica · timeout "
+        f"{_ms_label(result.request.request_timeout_ms / 1000)}"
+    )
+    controller = (
+        f"Model: {result.sampling} sampling · scale-up after {result.scale_up_delay_s:g} s · "
+        f"scale-down after {result.scale_down_delay_s:g} s · pods serve {result.start_delay_s:g} s "
+        f"after the decision · request time {_ms_label(result.service['meanS'])} "
+        f"{result.service['distribution']} · seed {result.seed}"
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">',
@@ -190,22 +206,39 @@ def render_svg(result: SimulationResult) -> str:
         f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
         f'<text x="{LEFT}" y="26" class="head">Simulated azureml-fe autoscaling: {escape(result.traffic["shape"])} traffic</text>',
         f'<text x="{LEFT}" y="46" class="sub">{escape(summary)}</text>',
+        f'<text x="{LEFT}" y="64" class="sub">{escape(settings)}</text>',
+        f'<text x="{LEFT}" y="80" class="sub">{escape(controller)}</text>',
     ]
     out += load.frame(
         "Offered load: requests arriving per second", "requests / s", unit_label, *axis
     )
+    out.append(load.steps(starts, ends, list(series.offered_peak_rps), COLORS["peak"], width=1.5))
     out.append(load.steps(starts, ends, list(series.offered_rps), COLORS["load"]))
-    out += load.legend([(f"mean per {series.interval_s:g} s", COLORS["load"], "")])
+    out += load.legend(
+        [
+            (f"mean per {series.interval_s:g} s", COLORS["load"], ""),
+            (f"busiest {scale.polling_interval} s poll", COLORS["peak"], ""),
+        ]
+    )
 
-    out += replicas.frame("Model replicas (pods)", "replicas", unit_label, *axis)
+    out += replicas.frame(
+        "Model replicas (pods), highest and lowest at the polls of each interval",
+        "replicas",
+        unit_label,
+        *axis,
+    )
     out.append(replicas.hline(scale.max_instances, COLORS["bounds"], "2,4"))
     out.append(replicas.hline(scale.min_instances, COLORS["bounds"], "2,4"))
-    out.append(replicas.steps(starts, ends, list(series.desired), COLORS["desired"], "6,4"))
-    out.append(replicas.steps(starts, ends, list(series.ready), COLORS["ready"]))
+    out.append(replicas.steps(starts, ends, list(series.formula), COLORS["formula"], "8,3,2,3"))
+    out.append(replicas.steps(starts, ends, list(series.desired_max), COLORS["desired"], "6,4"))
+    out.append(replicas.steps(starts, ends, list(series.ready_min), COLORS["ready"], "2,2", 1))
+    out.append(replicas.steps(starts, ends, list(series.ready_max), COLORS["ready"]))
     out += replicas.legend(
         [
-            ("ready (serving)", COLORS["ready"], ""),
+            ("ready, highest", COLORS["ready"], ""),
+            ("ready, lowest", COLORS["ready"], "2,2"),
             ("ready + starting", COLORS["desired"], "6,4"),
+            ("formula at the load", COLORS["formula"], "8,3,2,3"),
             ("min / max_instances", COLORS["bounds"], "2,4"),
         ]
     )

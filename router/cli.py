@@ -1,17 +1,45 @@
 """python -m router size | simulate: sizing and simulation from the command line.
 
-Invalid input prints one line, `router: error: --option: problem`, and exits 2.
+Invalid input prints one line, `router: error: --option: problem`, and exits 2. `size` exits 1
+when the simulation check finds the recommended settings miss their goal.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from router import capacity
+from router.controller import SAMPLING
 from router.errors import InputError
 from router.scale import RequestSettings, ScaleSettings
+
+# Said wherever a request time and a concurrency meet: the model cannot know it otherwise.
+CONCURRENCY_HELP = (
+    "max_concurrent_requests_per_instance (default 1). Each replica is modelled as K slots at "
+    "full speed: measure --request-time with K requests in flight on one replica"
+)
+REQUEST_TIME_HELP = (
+    "mean time a replica spends per request (s), measured at --max-concurrent requests in flight"
+)
+SAMPLING_HELP = (
+    "what the autoscaler sees at a poll: instant (default) counts busy and queued at the poll, "
+    "as the docs' formula reads; average takes their means since the last poll"
+)
+
+
+def _concurrency_note(max_concurrent: int, request_time: float) -> str | None:
+    if max_concurrent == 1:
+        return None
+    return (
+        f"--max-concurrent {max_concurrent}: each replica is modelled as {max_concurrent} slots "
+        f"serving at full speed, so {request_time:g} s must be the request time measured with "
+        f"{max_concurrent} requests in flight on one replica; if a replica slows down under "
+        "concurrency, a single-request timing under-sizes the deployment"
+    )
+
 
 # Fields whose option is not "--" + the field with "_" as "-" and without a trailing "_s".
 _OPTIONS = {
@@ -59,19 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     size.add_argument("--rps", type=float, required=True, help="requests per second to serve")
     size.add_argument(
-        "--request-time",
-        type=float,
-        required=True,
-        metavar="S",
-        help="mean time a replica spends per request (s)",
+        "--request-time", type=float, required=True, metavar="S", help=REQUEST_TIME_HELP
     )
-    size.add_argument(
-        "--max-concurrent",
-        type=int,
-        default=1,
-        metavar="K",
-        help="max_concurrent_requests_per_instance (default 1)",
-    )
+    size.add_argument("--max-concurrent", type=int, default=1, metavar="K", help=CONCURRENCY_HELP)
     size.add_argument(
         "--target-utilization", type=float, default=0.7, metavar="U", help="fraction (default 0.7)"
     )
@@ -81,6 +99,19 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         metavar="W",
         help="goal for queue wait + azureml-fe overhead (ms)",
+    )
+    size.add_argument(
+        "--slo-latency-ms",
+        type=float,
+        metavar="L",
+        help="goal for azureml-fe overhead + queue wait + the request time itself (ms)",
+    )
+    size.add_argument(
+        "--headroom",
+        type=float,
+        default=capacity.DEFAULT_HEADROOM,
+        metavar="H",
+        help="the goal must still hold at rps x (1 + H) (default 0.1: +10 %%)",
     )
     size.add_argument(
         "--slo-percentile",
@@ -107,6 +138,36 @@ def _parser() -> argparse.ArgumentParser:
         default=True,
         help="inferenceRouterHA: 3 azureml-fe instances (default) or 1",
     )
+    check = size.add_argument_group(
+        "simulation check of the recommended scale settings (with a goal)"
+    )
+    check.add_argument(
+        "--check",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="simulate the settings at rps x (1 + headroom) (default on)",
+    )
+    check.add_argument(
+        "--check-duration",
+        type=float,
+        metavar="S",
+        help="simulated seconds (default: enough for 200 requests over the percentile per batch)",
+    )
+    check.add_argument("--sampling", choices=SAMPLING, default="instant", help=SAMPLING_HELP)
+    check.add_argument(
+        "--start-delay",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="decision to ready pod: start + model load (s, default 30)",
+    )
+    check.add_argument(
+        "--scale-down-delay", type=float, default=60.0, metavar="S", help="default 60"
+    )
+    check.add_argument(
+        "--request-timeout-ms", type=int, default=5000, help="request timeout (ms, default 5000)"
+    )
+    check.add_argument("--seed", type=int, default=0)
     reaction = size.add_argument_group("bursts and ramps (the time new replicas need)")
     reaction.add_argument("--burst-rps", type=float, help="total rps during a burst")
     reaction.add_argument(
@@ -151,7 +212,9 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--replica-memory", help="memory request per replica, e.g. 2Gi")
     fit.add_argument("--replica-gpu", type=int, default=0, help="GPUs per replica (default 0)")
     fit.add_argument(
-        "--max-instances", type=int, help="replicas to place (default: the larger of the two sizes)"
+        "--max-instances",
+        type=int,
+        help="replicas to place (default: the formula's or the recommended maxInstances, the larger)",
     )
 
     sim = commands.add_parser(
@@ -201,11 +264,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     model = sim.add_argument_group("deployment")
     model.add_argument(
-        "--request-time",
-        type=float,
-        required=True,
-        metavar="S",
-        help="mean time a replica spends per request (s)",
+        "--request-time", type=float, required=True, metavar="S", help=REQUEST_TIME_HELP
     )
     model.add_argument(
         "--service-distribution",
@@ -234,13 +293,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="autoscaler polling interval (s, default 1)",
     )
-    model.add_argument(
-        "--max-concurrent",
-        type=int,
-        default=1,
-        metavar="K",
-        help="max_concurrent_requests_per_instance (default 1)",
-    )
+    model.add_argument("--max-concurrent", type=int, default=1, metavar="K", help=CONCURRENCY_HELP)
     model.add_argument(
         "--request-timeout-ms",
         type=int,
@@ -265,6 +318,7 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument(
         "--initial-replicas", type=int, help="ready replicas at t=0 (default --min-instances)"
     )
+    model.add_argument("--sampling", choices=SAMPLING, default="instant", help=SAMPLING_HELP)
     run = sim.add_argument_group("run")
     run.add_argument(
         "--slo-wait-ms", type=float, help="count requests whose queue wait + overhead exceeds this"
@@ -308,6 +362,8 @@ def _size(args: argparse.Namespace) -> tuple[dict, list[str]]:
         args.arrival_cv2,
         args.service_cv2,
         args.router_ha,
+        slo_latency_ms=args.slo_latency_ms,
+        headroom=args.headroom,
     )
     out = sizing.to_dict()
     pct = f"p{args.slo_percentile:g}"
@@ -317,12 +373,22 @@ def _size(args: argparse.Namespace) -> tuple[dict, list[str]]:
         f"  formula (docs, target utilization {args.target_utilization:.0%}): {sizing.formula_replicas} replicas, "
         f"{pct} queue wait + azureml-fe {_ms_text(sizing.formula_wait_ms)}",
     ]
+    goals = []
     if sizing.slo_replicas is not None:
+        goals.append(("queue wait + azureml-fe", args.slo_wait_ms, sizing.slo_replicas))
         lines.append(
-            f"  latency goal ({pct} queue wait + azureml-fe <= {args.slo_wait_ms:g} ms): {sizing.slo_replicas} replicas, "
-            f"{pct} {_ms_text(sizing.slo_wait_predicted_ms)}"
+            f"  wait goal ({pct} queue wait + azureml-fe <= {args.slo_wait_ms:g} ms) at exactly {args.rps:g} rps: "
+            f"{sizing.slo_replicas} replicas, {pct} {_ms_text(sizing.slo_wait_predicted_ms)}"
         )
-        gap = sizing.formula_replicas - sizing.slo_replicas
+    if sizing.latency_replicas is not None:
+        goals.append(("latency", args.slo_latency_ms, sizing.latency_replicas))
+        lines.append(
+            f"  latency goal ({pct} azureml-fe + wait + request <= {args.slo_latency_ms:g} ms) at exactly {args.rps:g} rps: "
+            f"{sizing.latency_replicas} replicas, {pct} {_ms_text(sizing.latency_predicted_ms)}"
+        )
+    if goals:
+        biggest = max(replicas for _, _, replicas in goals)
+        gap = sizing.formula_replicas - biggest
         lines.append(
             f"  the formula over-provisions by {gap} replicas for this goal"
             if gap > 0
@@ -330,6 +396,36 @@ def _size(args: argparse.Namespace) -> tuple[dict, list[str]]:
             if gap < 0
             else "  both agree"
         )
+        lines.append(
+            "  these counts have no margin: a few % more traffic misses the goal, and the "
+            "autoscaler does not hold them; use the scale settings below"
+        )
+    lines += _scale_lines(sizing)
+    notes = [
+        note
+        for note in (
+            _concurrency_note(args.max_concurrent, args.request_time),
+            _timeout_note(sizing, args.request_timeout_ms),
+        )
+        if note
+    ]
+    if goals and args.check:
+        from router.check import check_sizing
+
+        check = check_sizing(
+            sizing,
+            duration_s=_check_duration(args.check_duration),
+            seed=args.seed,
+            sampling=args.sampling,
+            start_delay_s=args.start_delay,
+            scale_up_delay_s=args.scale_up_delay,
+            scale_down_delay_s=args.scale_down_delay,
+            request_timeout_ms=args.request_timeout_ms,
+        )
+        out["check"] = check.to_dict()
+        lines += _check_lines(check)
+    out["notes"] = notes
+    lines += [f"note: {note}" for note in notes]
     router = sizing.router
     lines.append(
         f"azureml-fe: {router.instances} instances needed, the extension deploys {router.deployed}"
@@ -382,7 +478,7 @@ def _size(args: argparse.Namespace) -> tuple[dict, list[str]]:
         wanted = (
             args.max_instances
             if args.max_instances is not None
-            else max(sizing.formula_replicas, sizing.slo_replicas or 0)
+            else max(sizing.formula_replicas, sizing.scale.settings.max_instances)
         )
         fit = capacity.node_fit(wanted, requests, [_node_pool(spec) for spec in args.node_pool])
         out["nodeFit"] = {
@@ -401,6 +497,66 @@ def _size(args: argparse.Namespace) -> tuple[dict, list[str]]:
             f"  {p.name}: {p.nodes} nodes x {p.per_node} = {p.replicas} placed" for p in fit.pools
         ]
     return out, lines
+
+
+def _scale_lines(sizing: capacity.Sizing) -> list[str]:
+    scale = sizing.scale
+    settings = scale.settings
+    head = (
+        f"Scale settings (the goal holds at {scale.design_rps:g} rps, +{scale.headroom:.0%}):"
+        if scale.basis == "goal"
+        else "Scale settings (the docs' formula only; give --slo-wait-ms or --slo-latency-ms to size for a goal):"
+    )
+    return [
+        head,
+        f"  minInstances {settings.min_instances}, maxInstances {settings.max_instances}, "
+        f"targetUtilizationPercentage {settings.target_utilization_percentage}, "
+        f"pollingInterval {settings.polling_interval}",
+    ]
+
+
+def _check_lines(check) -> list[str]:
+    lines = [
+        f"Check: {check.duration_s:g} s simulated at {check.design_rps:g} rps ({check.requests:,} requests, "
+        f"{check.sampling} sampling, seed {check.seed}, pods ready {check.start_delay_s:g} s after the decision)"
+    ]
+    for goal in check.goals:
+        fraction = goal.fraction
+        interval = (
+            "no interval"
+            if fraction.high is None
+            else f"95 % CI {fraction.low:.3%} to {fraction.high:.3%}"
+        )
+        lines.append(
+            f"  {goal.kind} goal {goal.goal_ms:g} ms: {fraction.value:.3%} of requests over it ({interval}), "
+            f"allowed {goal.allowed:.2%}: {goal.verdict}"
+        )
+    lines.append(
+        f"  autoscaler: peak {check.peak_replicas} replicas, {check.replica_premium:+.0%} replica-seconds over the "
+        f"formula at the same load, {check.flips_per_hour:.0f} flips an hour"
+    )
+    lines += [f"  warning: {warning}" for warning in check.warnings]
+    return lines
+
+
+def _check_duration(value: float | None) -> float | None:
+    from router.traffic import MAX_DURATION_S
+
+    if value is not None and not 0 < value <= MAX_DURATION_S:
+        _fail("--check-duration", f"must be in (0, {MAX_DURATION_S:g}] seconds (got {value:g})")
+    return value
+
+
+def _timeout_note(sizing: capacity.Sizing, timeout_ms: int) -> str | None:
+    # The tail of the request time alone: exponential unless the user said constant.
+    miss = 1.0 - sizing.slo_percentile / 100.0
+    alone_ms = sizing.request_time_s * 1000 * (1 if sizing.service_cv2 == 0 else math.log(1 / miss))
+    if alone_ms < timeout_ms:
+        return None
+    return (
+        f"request_timeout_ms {timeout_ms} is below the request time's own p{sizing.slo_percentile:g} "
+        f"({alone_ms:,.0f} ms): those requests will time out; raise request_timeout_ms"
+    )
 
 
 def _ms_text(value: float | None) -> str:
@@ -472,9 +628,11 @@ def _simulate(args: argparse.Namespace) -> tuple[dict, list[str]]:
         slo_latency_ms=args.slo_latency_ms,
         router_overhead_ms=args.router_overhead_ms,
         initial_replicas=args.initial_replicas,
+        sampling=args.sampling,
     )
     if args.chart:
         _write_chart(args.chart, result)
+    ms = 1000.0
 
     def share(count: int) -> str:
         return f"{count / result.requests:.2%}" if result.requests else "0.00%"
@@ -486,22 +644,44 @@ def _simulate(args: argparse.Namespace) -> tuple[dict, list[str]]:
         f"Simulated {result.duration_s:g} s of {result.traffic['shape']} traffic: {result.requests:,} requests, seed {result.seed}",
         f"  queue wait ms   {row(result.wait)}",
         f"  latency ms      {row(result.latency)}",
+        f"  mean wait       {result.wait_mean.text(ms, ' ms')}",
+        f"  p99 wait        {result.wait_p99.text(ms, ' ms')}",
+        f"  p99 latency     {result.latency_p99.text(ms, ' ms')}",
         f"  timeouts        {result.timeouts:,} ({share(result.timeouts)}), {result.dropped:,} of them never started",
         f"  replicas        peak {result.peak_replicas}, {result.replica_seconds / 3600:,.2f} replica-hours, "
-        f"{result.scale_events} scale events, {result.direction_changes} direction changes",
+        f"{result.replica_premium:+.1%} over the formula at the offered load",
+        f"  autoscaler      {result.sampling} sampling: {result.scale_events} scale events, "
+        f"{result.direction_changes} flips ({result.flips_per_hour:,.1f} an hour)",
+        f"  utilization     {result.utilization:.1%} of ready slots busy; queue relaxation time "
+        + (
+            "unbounded (overloaded)"
+            if math.isinf(result.relaxation_s)
+            else f"{result.relaxation_s:,.3g} s"
+        ),
         f"  longest queue   {result.max_queue:,} requests waiting in azureml-fe at a poll",
     ]
-    if result.slo_wait_ms is not None:
-        lines.append(
-            f"  wait goal       {result.slo_wait_violations:,} requests over {result.slo_wait_ms:g} ms ({share(result.slo_wait_violations)})"
-        )
-    if result.slo_latency_ms is not None:
-        lines.append(
-            f"  latency goal    {result.slo_latency_violations:,} requests over {result.slo_latency_ms:g} ms ({share(result.slo_latency_violations)})"
-        )
+    for label, goal, count, fraction in (
+        ("wait goal", result.slo_wait_ms, result.slo_wait_violations, result.slo_wait_fraction),
+        (
+            "latency goal",
+            result.slo_latency_ms,
+            result.slo_latency_violations,
+            result.slo_latency_fraction,
+        ),
+    ):
+        if goal is not None:
+            lines.append(
+                f"  {label:<15} {count:,} requests over {goal:g} ms: {fraction.text(100, ' %')}"
+            )
     if args.chart:
         lines.append(f"  chart           {args.chart}")
-    return result.to_dict(), lines
+    out = result.to_dict()
+    out["notes"] = [
+        note for note in (_concurrency_note(args.max_concurrent, args.request_time),) if note
+    ]
+    lines += [f"warning: {warning}" for warning in result.warnings]
+    lines += [f"note: {note}" for note in out["notes"]]
+    return out, lines
 
 
 def _write_chart(path: str, result) -> None:
@@ -529,4 +709,5 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(json.dumps(out, sort_keys=True, indent=2) + "\n")
     else:
         sys.stdout.write("\n".join(lines) + "\n")
-    return 0
+    missed = any(goal["verdict"] == "misses" for goal in out.get("check", {}).get("goals", []))
+    return 1 if missed else 0

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from router.errors import InputError, show
 from router.scale import ScaleSettings
 
-__all__ = ["Autoscaler", "ReplicaPool", "ScaleChange"]
+__all__ = ["SAMPLING", "Autoscaler", "ReplicaPool", "ScaleChange"]
+
+# What the autoscaler sees at a poll. The docs give the formula (busy replicas + queued requests)
+# but not how it is sampled; azureml-fe's code is not public. "instant": the counts at the poll,
+# the formula read literally (the default). "average": their time-averages since the previous
+# poll, smoother, so it holds fewer spare replicas and flips less. docs/router.md compares them.
+SAMPLING = ("instant", "average")
 
 _EPS = 1e-9  # clock values are sums of floats; compare windows with a little slack
 

@@ -15,7 +15,16 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["erlang_b", "erlang_c", "mean_wait", "min_servers", "wait_percentile", "wait_tail"]
+__all__ = [
+    "erlang_b",
+    "erlang_c",
+    "latency_tail",
+    "mean_wait",
+    "min_servers",
+    "min_servers_for_latency",
+    "wait_percentile",
+    "wait_tail",
+]
 
 
 def erlang_b(servers: int, load: float) -> float:
@@ -90,6 +99,23 @@ def mean_wait(
     return erlang_c(servers, load) / _drain_rate(servers, rate, service_time, ca2, cs2)
 
 
+def _first_servers(rate: float, service_time: float, step: int, good) -> int:
+    """Smallest multiple of `step` servers, above the stability bound, for which
+    good(servers, erlang_c, drain factor) holds; the condition must be monotone in servers.
+
+    Walks the Erlang B recursion upwards once, so the cost is O(answer), not O(answer^2).
+    """
+    load = rate * service_time
+    b, k = 1.0, 0
+    while True:
+        k += 1
+        b = load * b / (k + load * b)
+        if k % step or k <= load:
+            continue
+        if good(k, _erlang_c_from_b(k, load, b)):
+            return k
+
+
 def min_servers(
     rate: float,
     service_time: float,
@@ -99,18 +125,60 @@ def min_servers(
     ca2: float = 1.0,
     cs2: float = 1.0,
 ) -> int:
-    """Smallest multiple of `step` servers whose `percentile` queue wait is <= max_wait (s).
+    """Smallest multiple of `step` servers whose `percentile` queue wait is <= max_wait (s)."""
 
-    Walks the Erlang B recursion upwards once, so the cost is O(answer), not O(answer^2).
-    The answer is always above the stability bound (load < servers).
-    """
+    def good(servers: int, c_prob: float) -> bool:
+        drain = _drain_rate(servers, rate, service_time, ca2, cs2)
+        return _percentile_from_c(c_prob, drain, percentile) <= max_wait
+
+    return _first_servers(rate, service_time, step, good)
+
+
+def _latency_tail_from_c(
+    c_prob: float, drain: float, service_time: float, t: float, cs2: float
+) -> float:
+    if cs2 == 0.0:  # constant request time: the wait alone must fit in what is left
+        if t < service_time:
+            return 1.0
+        return c_prob * math.exp(-drain * (t - service_time))
+    mu = 1.0 / service_time  # exponential request time
+    service_tail = math.exp(-mu * t)
+    if abs(drain - mu) <= 1e-9 * mu:
+        both = (1.0 + mu * t) * service_tail
+    else:  # wait and request time both exponential: the tail of their sum
+        both = (drain * service_tail - mu * math.exp(-drain * t)) / (drain - mu)
+    return (1.0 - c_prob) * service_tail + c_prob * both
+
+
+def latency_tail(
+    servers: int, rate: float, service_time: float, t: float, ca2: float = 1.0, cs2: float = 1.0
+) -> float:
+    """P(queue wait + request time > t). The request time is exponential (cs2 = 1) or
+    constant (cs2 = 0); the wait is Erlang C's (Allen-Cunneen for ca2 != 1)."""
+    if cs2 not in (0.0, 1.0):
+        raise ValueError("latency_tail models exponential (cs2=1) or constant (cs2=0) requests")
     load = rate * service_time
-    b, k = 1.0, 0
-    while True:
-        k += 1
-        b = load * b / (k + load * b)
-        if k % step or k <= load:
-            continue
-        drain = _drain_rate(k, rate, service_time, ca2, cs2)
-        if _percentile_from_c(_erlang_c_from_b(k, load, b), drain, percentile) <= max_wait:
-            return k
+    if load >= servers:
+        return 1.0
+    drain = _drain_rate(servers, rate, service_time, ca2, cs2)
+    return _latency_tail_from_c(erlang_c(servers, load), drain, service_time, t, cs2)
+
+
+def min_servers_for_latency(
+    rate: float,
+    service_time: float,
+    percentile: float,
+    max_latency: float,
+    step: int = 1,
+    ca2: float = 1.0,
+    cs2: float = 1.0,
+) -> int:
+    """Smallest multiple of `step` servers whose `percentile` of wait + request time is
+    <= max_latency (s). The caller checks that the request time alone fits (else no answer)."""
+    miss = 1.0 - percentile / 100.0
+
+    def good(servers: int, c_prob: float) -> bool:
+        drain = _drain_rate(servers, rate, service_time, ca2, cs2)
+        return _latency_tail_from_c(c_prob, drain, service_time, max_latency, cs2) <= miss
+
+    return _first_servers(rate, service_time, step, good)

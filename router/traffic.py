@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from collections.abc import Iterator
 
 import numpy as np
@@ -18,24 +19,58 @@ from router.errors import InputError, show
 __all__ = ["Traffic", "constant", "from_csv", "poisson", "ramp", "sinusoid", "step"]
 
 CHUNK = 1 << 18  # arrivals per generated array: big enough to amortise numpy calls, small in memory
-PROFILE_STEP_S = 0.1  # time-varying rates are integrated on this grid (exact for steps on it)
+# Time-varying rates are integrated on a grid of PROFILE_STEP_S (exact for steps on it), coarser
+# only when a run is so long that the grid would pass PROFILE_MAX_BINS points (64 MB of floats).
+PROFILE_STEP_S = 0.1
+PROFILE_MAX_BINS = 1 << 21
+# Bounds, so a typo cannot hang the machine or exhaust memory; each error says which to lower.
+# 1,000,000 rps is 100 x the rate above which the docs say to raise azureml-fe's resources.
+MAX_RPS = 1_000_000.0
+MAX_DURATION_S = 7 * 86400.0  # a week; longer runs repeat the same statistics
+MAX_REQUESTS = 200_000_000  # about 30 s of simulation on a 2-core machine
+MAX_CSV_BYTES = 64 << 20  # csv rows are parsed in Python: about 1 GB of memory at this size
 
 
-def _number(field: str, value: float, strict: bool = True) -> float:
-    """A finite number > 0, or >= 0 when not strict."""
+def _number(field: str, value: float, strict: bool = True, maximum: float = math.inf) -> float:
+    """A finite number > 0 (>= 0 when not strict), at most `maximum`."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or value < 0 or (strict and value == 0):
         raise InputError(field, f"must be a number {'>' if strict else '>='} 0 (got {show(value)})")
+    if value > maximum:
+        raise InputError(field, f"must be at most {maximum:,g} (got {show(value)})")
     return float(value)
 
 
-class Traffic:
-    """Arrival times in [0, duration_s), produced by `arrivals(rng)` as sorted float64 chunks."""
+def _rate(field: str, value: float, strict: bool = True) -> float:
+    return _number(field, value, strict, MAX_RPS)
 
-    def __init__(self, shape: str, duration_s: float, params: dict, generate) -> None:
+
+def _duration(value: float) -> float:
+    return _number("duration_s", value, maximum=MAX_DURATION_S)
+
+
+def _seconds(field: str, value: float) -> float:
+    return _number(field, value, strict=False, maximum=MAX_DURATION_S)
+
+
+class Traffic:
+    """Arrival times in [0, duration_s), produced by `arrivals(rng)` as sorted float64 chunks.
+
+    `expected_requests` (the integral of the rate) is bounded by MAX_REQUESTS."""
+
+    def __init__(
+        self, shape: str, duration_s: float, params: dict, generate, expected_requests: float
+    ) -> None:
+        if expected_requests > MAX_REQUESTS:
+            raise InputError(
+                "duration_s",
+                f"{shape} traffic would send about {expected_requests:,.0f} requests, more than "
+                f"the {MAX_REQUESTS:,} one run simulates; shorten the duration or lower the rate",
+            )
         self.shape = shape
         self.duration_s = duration_s
         self.params = params  # for reports
+        self.expected_requests = expected_requests
         self._generate = generate
 
     def arrivals(self, rng: np.random.Generator) -> Iterator[np.ndarray]:
@@ -47,7 +82,7 @@ class Traffic:
 
 def constant(rps: float, duration_s: float) -> Traffic:
     """Evenly spaced arrivals, 1/rps apart: no burstiness at all."""
-    rps, duration_s = _number("rps", rps), _number("duration_s", duration_s)
+    rps, duration_s = _rate("rps", rps), _duration(duration_s)
 
     def generate(rng: np.random.Generator) -> Iterator[np.ndarray]:
         total = math.ceil(duration_s * rps)
@@ -55,12 +90,12 @@ def constant(rps: float, duration_s: float) -> Traffic:
             times = np.arange(first, min(first + CHUNK, total), dtype=np.float64) / rps
             yield times[times < duration_s]
 
-    return Traffic("constant", duration_s, {"rps": rps}, generate)
+    return Traffic("constant", duration_s, {"rps": rps}, generate, rps * duration_s)
 
 
 def poisson(rps: float, duration_s: float) -> Traffic:
     """Poisson arrivals at a constant rate: independent, exponential gaps."""
-    rps, duration_s = _number("rps", rps), _number("duration_s", duration_s)
+    rps, duration_s = _rate("rps", rps), _duration(duration_s)
 
     def generate(rng: np.random.Generator) -> Iterator[np.ndarray]:
         last = 0.0
@@ -72,15 +107,17 @@ def poisson(rps: float, duration_s: float) -> Traffic:
                 return
             yield times
 
-    return Traffic("poisson", duration_s, {"rps": rps}, generate)
+    return Traffic("poisson", duration_s, {"rps": rps}, generate, rps * duration_s)
 
 
 def _profile(shape: str, duration_s: float, params: dict, rate_at) -> Traffic:
     """Poisson arrivals with time-varying rate `rate_at(t)` (vectorised), by inversion: unit-rate
     Poisson points mapped through the inverse of the cumulative rate, which is piecewise linear
-    on a PROFILE_STEP_S grid (midpoint rule)."""
-    bins = max(1, math.ceil(duration_s / PROFILE_STEP_S))
-    edges = np.minimum(np.arange(bins + 1) * PROFILE_STEP_S, duration_s)
+    on a grid of PROFILE_STEP_S or duration / PROFILE_MAX_BINS, whichever is coarser (midpoint
+    rule)."""
+    step_s = max(PROFILE_STEP_S, duration_s / PROFILE_MAX_BINS)
+    bins = max(1, math.ceil(duration_s / step_s))
+    edges = np.minimum(np.arange(bins + 1) * step_s, duration_s)
     widths = np.diff(edges)
     cumulative = np.concatenate(([0.0], np.cumsum(rate_at(edges[:-1] + widths / 2) * widths)))
     expected = float(cumulative[-1])
@@ -95,16 +132,13 @@ def _profile(shape: str, duration_s: float, params: dict, rate_at) -> Traffic:
                 return
             yield np.interp(points, cumulative, edges)
 
-    return Traffic(shape, duration_s, params, generate)
+    return Traffic(shape, duration_s, params, generate, expected)
 
 
 def step(rps: float, step_rps: float, step_at_s: float, duration_s: float) -> Traffic:
     """Poisson at `rps`, switching to `step_rps` at `step_at_s`."""
-    rps, step_rps = _number("rps", rps, strict=False), _number("step_rps", step_rps, strict=False)
-    step_at_s, duration_s = (
-        _number("step_at_s", step_at_s, strict=False),
-        _number("duration_s", duration_s),
-    )
+    rps, step_rps = _rate("rps", rps, strict=False), _rate("step_rps", step_rps, strict=False)
+    step_at_s, duration_s = _seconds("step_at_s", step_at_s), _duration(duration_s)
     params = {"rps": rps, "stepRps": step_rps, "stepAtS": step_at_s}
     return _profile("step", duration_s, params, lambda t: np.where(t < step_at_s, rps, step_rps))
 
@@ -113,18 +147,15 @@ def ramp(
     rps: float, ramp_to_rps: float, ramp_start_s: float, ramp_end_s: float, duration_s: float
 ) -> Traffic:
     """Poisson at `rps` until ramp_start_s, linearly to `ramp_to_rps` at ramp_end_s, then flat."""
-    rps, ramp_to_rps = (
-        _number("rps", rps, strict=False),
-        _number("ramp_to_rps", ramp_to_rps, strict=False),
-    )
-    start = _number("ramp_start_s", ramp_start_s, strict=False)
-    end = _number("ramp_end_s", ramp_end_s, strict=False)
+    rps, ramp_to_rps = _rate("rps", rps, strict=False), _rate("ramp_to_rps", ramp_to_rps, False)
+    start = _seconds("ramp_start_s", ramp_start_s)
+    end = _seconds("ramp_end_s", ramp_end_s)
     if end <= start:
         raise InputError("ramp_end_s", f"must be after ramp_start_s ({start:g}) (got {end:g})")
     params = {"rps": rps, "rampToRps": ramp_to_rps, "rampStartS": start, "rampEndS": end}
     return _profile(
         "ramp",
-        _number("duration_s", duration_s),
+        _duration(duration_s),
         params,
         lambda t: rps + (ramp_to_rps - rps) * np.clip((t - start) / (end - start), 0.0, 1.0),
     )
@@ -133,17 +164,17 @@ def ramp(
 def sinusoid(rps: float, amplitude_rps: float, period_s: float, duration_s: float) -> Traffic:
     """Poisson with rate rps - amplitude * cos(2 pi t / period): lowest at t = 0, highest at
     period / 2, like a day that starts at midnight when period is 86,400 s."""
-    rps, amplitude = _number("rps", rps), _number("amplitude_rps", amplitude_rps, strict=False)
+    rps, amplitude = _rate("rps", rps), _rate("amplitude_rps", amplitude_rps, strict=False)
     if amplitude > rps:
         raise InputError(
             "amplitude_rps",
             f"must be <= rps ({rps:g}) so the rate never goes negative (got {amplitude:g})",
         )
-    period_s = _number("period_s", period_s)
+    period_s = _number("period_s", period_s, maximum=MAX_DURATION_S)
     params = {"rps": rps, "amplitudeRps": amplitude, "periodS": period_s}
     return _profile(
         "sinusoid",
-        _number("duration_s", duration_s),
+        _duration(duration_s),
         params,
         lambda t: rps - amplitude * np.cos(2 * np.pi * t / period_s),
     )
@@ -152,29 +183,39 @@ def sinusoid(rps: float, amplitude_rps: float, period_s: float, duration_s: floa
 def _read_csv(path: str) -> list[tuple[int, list[float]]]:
     """(line number, numbers) per data row; a first row that is not numeric is a header."""
     try:
+        size = os.path.getsize(path)
+    except OSError as error:
+        raise InputError("csv", f"cannot read {path}: {error.strerror}") from None
+    if size > MAX_CSV_BYTES:
+        raise InputError(
+            "csv",
+            f"{path} is {size / 2**20:,.0f} MiB; at most {MAX_CSV_BYTES >> 20} MiB is read: "
+            "give per-second rates (--csv-kind rates) instead of every arrival, or a shorter span",
+        )
+    parsed, rows = [], 0
+    try:
         with open(path, newline="", encoding="utf-8") as handle:
-            rows = [
-                (n, row)
-                for n, row in enumerate(csv.reader(handle), 1)
-                if any(cell.strip() for cell in row)
-            ]
+            # Parsed row by row: only the numbers are kept, not the text.
+            for line, row in enumerate(csv.reader(handle), 1):
+                if not any(cell.strip() for cell in row):
+                    continue
+                rows += 1
+                try:
+                    numbers = [float(cell) for cell in row]
+                except ValueError:
+                    if rows == 1:
+                        continue  # a header
+                    raise InputError(
+                        "csv", f"{path}:{line}: expected numbers, got {','.join(row)!r}"
+                    ) from None
+                if not all(math.isfinite(x) and x >= 0 for x in numbers):
+                    raise InputError(
+                        "csv",
+                        f"{path}:{line}: values must be finite and >= 0, got {','.join(row)!r}",
+                    )
+                parsed.append((line, numbers))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise InputError("csv", f"cannot read {path}: {error}") from None
-    parsed = []
-    for index, (line, row) in enumerate(rows):
-        try:
-            numbers = [float(cell) for cell in row]
-        except ValueError:
-            if index == 0:
-                continue
-            raise InputError(
-                "csv", f"{path}:{line}: expected numbers, got {','.join(row)!r}"
-            ) from None
-        if not all(math.isfinite(x) and x >= 0 for x in numbers):
-            raise InputError(
-                "csv", f"{path}:{line}: values must be finite and >= 0, got {','.join(row)!r}"
-            )
-        parsed.append((line, numbers))
     if not parsed:
         raise InputError("csv", f"{path}: no data rows")
     return parsed
@@ -187,7 +228,7 @@ def from_csv(path: str, kind: str, duration_s: float | None = None) -> Traffic:
     the rate is 0 after the last row. Without duration_s the run covers the whole file."""
     rows = _read_csv(path)
     if duration_s is not None:
-        duration_s = _number("duration_s", duration_s)
+        duration_s = _duration(duration_s)
     if kind == "times":
         times = np.array([numbers[0] for _, numbers in rows])
         backwards = np.flatnonzero(np.diff(times) < 0)
@@ -197,13 +238,18 @@ def from_csv(path: str, kind: str, duration_s: float | None = None) -> Traffic:
                 "csv", f"{path}:{line}: arrival times must not decrease; sort the file by time"
             )
         duration = duration_s if duration_s is not None else math.floor(times[-1]) + 1.0
+        if duration > MAX_DURATION_S:
+            raise InputError(
+                "csv",
+                f"{path}: arrival times span {duration:,.0f} s, more than {MAX_DURATION_S:,.0f} s",
+            )
         times = times[times < duration]
 
         def generate(rng: np.random.Generator) -> Iterator[np.ndarray]:
             for first in range(0, len(times), CHUNK):
                 yield times[first : first + CHUNK]
 
-        return Traffic("csv-times", duration, {"file": path}, generate)
+        return Traffic("csv-times", duration, {"file": path}, generate, len(times))
     if kind == "rates":
         rates = []
         for second, (line, numbers) in enumerate(rows):
@@ -214,9 +260,19 @@ def from_csv(path: str, kind: str, duration_s: float | None = None) -> Traffic:
                 )
             if len(numbers) > 2:
                 raise InputError("csv", f"{path}:{line}: expected 'rate' or 'second,rate'")
+            if numbers[-1] > MAX_RPS:
+                raise InputError(
+                    "csv",
+                    f"{path}:{line}: a rate of at most {MAX_RPS:,g} rps (got {numbers[-1]:g})",
+                )
             rates.append(numbers[-1])
         per_second = np.array(rates)
         duration = duration_s if duration_s is not None else float(len(per_second))
+        if duration > MAX_DURATION_S:
+            raise InputError(
+                "csv",
+                f"{path}: {len(per_second):,} seconds of rates, more than {MAX_DURATION_S:,.0f}",
+            )
         return _profile(
             "csv-rates",
             duration,

@@ -278,7 +278,7 @@ def test_simulate_json_is_deterministic_and_charts(tmp_path):
         and out["scaleEvents"] > 0
         and out["sloLatency"]["goalMs"] == 1000
     )
-    assert len(out["series"]["timeS"]) == len(out["series"]["ready"])
+    assert len(out["series"]["timeS"]) == len(out["series"]["readyMax"])
 
 
 def test_simulate_text_from_a_csv_of_rates(tmp_path, capsys):

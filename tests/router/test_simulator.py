@@ -97,8 +97,8 @@ def test_autoscaling_follows_a_step_and_reports_its_cost():
         slo_latency_ms=1000,
     )
     series = result.series
-    before = [r for t, r in zip(series.time_s, series.ready) if 300 <= t <= 600]
-    after = [r for t, r in zip(series.time_s, series.ready) if t >= 1200]
+    before = [r for t, r in zip(series.time_s, series.ready_max) if 300 <= t <= 600]
+    after = [r for t, r in zip(series.time_s, series.ready_min) if t >= 1200]
     assert max(before) < 20 and min(after) >= capacity.formula_replicas(80, 0.2)  # 23
     assert result.scale_events > 0 and result.slo_latency_violations > 0
     assert 4 * 1800 < result.replica_seconds < 40 * 1800
