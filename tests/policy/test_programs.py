@@ -22,11 +22,18 @@ FUTURE = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
 PAST = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
 
 
-def check(tmp_path: Path, case: str = "", policy_config: dict | None = None):
-    """`preflight check --format json` of the program as stack prod[-case]; (exit code, report)."""
-    args = ["check", "--program", str(PROGRAM), "--format", "json"]
+def check(
+    tmp_path: Path,
+    case: str = "",
+    policy_config: dict | None = None,
+    stack_name: str = "",
+    extra: tuple[str, ...] = (),
+):
+    """`preflight check --format json` of the program as stack prod, prod-<case> or stack_name;
+    (exit code, report)."""
+    args = ["check", "--program", str(PROGRAM), "--format", "json", *extra]
     if case:
-        stack = tmp_path / f"Pulumi.prod-{case}.yaml"
+        stack = tmp_path / f"Pulumi.{stack_name or 'prod-' + case}.yaml"
         stack.write_text(f"config:\n  handwritten-azureml:case: {case}\n")
         args += ["--config", str(stack)]
     else:
@@ -84,3 +91,10 @@ def test_expired_waiver_fails_the_gate_again(tmp_path):
     assert set(by_policy) == {"router-ha-needs-three-nodes", "waivers"}
     assert f"waiver expired on {PAST}" in by_policy["router-ha-needs-three-nodes"]["message"]
     assert "expired" in by_policy["waivers"]["message"]
+
+
+@pytest.mark.parametrize("tags,expected", [((), 0), (("--tag", "environment=production"), 1)])
+def test_stack_tags_mark_production(tmp_path, tags, expected):
+    code, report = check(tmp_path, "https-in-prod", stack_name="staging", extra=tags)
+    assert code == expected
+    assert [v["policy"] for v in report["violations"]] == ["https-in-prod"] * expected
