@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from router import queueing
-from router.errors import InputError, show
+from router.errors import InputError, amount, show
 from router.scale import ScaleSettings
 
 __all__ = [
@@ -71,7 +71,7 @@ def _positive(field: str, value: float, maximum: float = math.inf) -> float:
     ):
         raise InputError(field, f"must be a number > 0 (got {show(value)})")
     if value > maximum:
-        raise InputError(field, f"must be at most {maximum:,g} (got {show(value)})")
+        raise InputError(field, f"must be at most {amount(maximum)} (got {show(value)})")
     return float(value)
 
 
@@ -97,7 +97,7 @@ def _non_negative(field: str, value: float, maximum: float = math.inf) -> float:
     ):
         raise InputError(field, f"must be a number >= 0 (got {show(value)})")
     if value > maximum:
-        raise InputError(field, f"must be at most {maximum:,g} (got {show(value)})")
+        raise InputError(field, f"must be at most {amount(maximum)} (got {show(value)})")
     return float(value)
 
 

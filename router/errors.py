@@ -15,3 +15,8 @@ def show(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value)
+
+
+def amount(value: float) -> str:
+    """A bound as people read it: 1,000,000 rather than 1e+06."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"

@@ -58,6 +58,7 @@ T_975 += (2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093)
 RELAXATION_TIMES = 1000
 # Tail samples per batch below which a per-batch p99 is mostly noise.
 MIN_TAIL_PER_BATCH = 50
+SATURATED = 0.99
 STEADY_SHAPES = ("poisson", "constant")  # batch means assume the rate does not change
 MAX_SLOTS = 1_000_000  # replicas x concurrency: memory and time stay bounded
 MAX_SERVICE_S = 86400.0
@@ -654,8 +655,9 @@ def simulate(
 
 def _relaxation_s(service_s: float, slots: float, utilization: float) -> float:
     """How long the queue takes to forget its state: T / (c (1 - sqrt(rho))^2), Morse's M/M/1
-    relaxation time with c slots draining c times faster. inf when overloaded."""
-    if utilization >= 1.0 or slots <= 0:
+    relaxation time with c slots draining c times faster. inf when saturated: a measured
+    utilization of SATURATED or more means the slots were busy nearly all the time."""
+    if utilization >= SATURATED or slots <= 0:
         return math.inf
     return service_s / (slots * (1.0 - math.sqrt(utilization)) ** 2)
 
@@ -677,8 +679,8 @@ def _warnings(
         )
     if math.isinf(relaxation):
         out.append(
-            f"the replicas were overloaded (utilization {utilization:.1%}): the queue grows "
-            "for the whole run, so every wait figure depends on the run's length"
+            f"the replicas were saturated (utilization {utilization:.1%}): the queue grows "
+            "while the load lasts, so every wait figure depends on the run's length"
         )
     elif duration < RELAXATION_TIMES * relaxation:
         out.append(

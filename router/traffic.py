@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from router.errors import InputError, show
+from router.errors import InputError, amount, show
 
 __all__ = ["Traffic", "constant", "from_csv", "poisson", "ramp", "sinusoid", "step"]
 
@@ -37,7 +37,7 @@ def _number(field: str, value: float, strict: bool = True, maximum: float = math
     if not ok or value < 0 or (strict and value == 0):
         raise InputError(field, f"must be a number {'>' if strict else '>='} 0 (got {show(value)})")
     if value > maximum:
-        raise InputError(field, f"must be at most {maximum:,g} (got {show(value)})")
+        raise InputError(field, f"must be at most {amount(maximum)} (got {show(value)})")
     return float(value)
 
 
@@ -263,7 +263,7 @@ def from_csv(path: str, kind: str, duration_s: float | None = None) -> Traffic:
             if numbers[-1] > MAX_RPS:
                 raise InputError(
                     "csv",
-                    f"{path}:{line}: a rate of at most {MAX_RPS:,g} rps (got {numbers[-1]:g})",
+                    f"{path}:{line}: a rate of at most {amount(MAX_RPS)} rps (got {numbers[-1]:g})",
                 )
             rates.append(numbers[-1])
         per_second = np.array(rates)

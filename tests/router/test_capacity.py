@@ -146,7 +146,104 @@ def test_invalid_input_names_the_argument(call, field):
     assert caught.value.field == field
 
 
-def test_sizing_modules_do_not_import_numpy():
-    # The policy pack imports these; they must stay light.
-    code = "import sys, router.capacity, router.scale, router.controller; assert 'numpy' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+def test_pure_parts_work_with_numpy_blocked():
+    # Scale settings, sizing, the recommendation and node fit must run where numpy cannot be
+    # imported at all (the stack settings call them): None in sys.modules makes `import numpy`
+    # raise ImportError.
+    code = """
+import sys
+sys.modules["numpy"] = None
+from router import capacity, controller, queueing, scale
+assert capacity.formula_replicas(20, 10, 1, 0.7) == 286
+recommendation = capacity.recommend_scale_settings(5000, 0.05, 1, wait_goal_ms=100)
+assert recommendation.to_dict()["minInstances"] == 278
+assert capacity.size(20, 10, slo_wait_ms=1000).slo_replicas == 222
+fit = capacity.node_fit(3, {"cpu": 1, "memory": "1Gi"},
+                        [{"name": "a", "count": 1, "allocatable": {"cpu": 2, "memory": "4Gi"}}])
+assert fit.pending == 1
+assert scale.ScaleSettings.from_v1({"autoscale_max_replicas": 4}).max_instances == 4
+assert sys.modules["numpy"] is None
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_recommendation_holds_the_goal_at_the_design_rate_and_the_autoscaler_keeps_it():
+    recommendation = capacity.recommend_scale_settings(5000, 0.05, wait_goal_ms=100)
+    settings = recommendation.settings
+    assert recommendation.design_rps == pytest.approx(5500)
+    # min_instances is the goal's count at 5,500 rps: one fewer misses it there.
+    assert settings.min_instances == capacity.slo_replicas(5500, 0.05, 100) == 278
+    assert capacity.predicted_wait_ms(277, 5500, 0.05) > 100
+    # At 5,000 rps the autoscaler asks for ceil(250 / 0.89) = 281 >= min_instances...
+    assert settings.target_utilization_percentage == 89
+    assert math.ceil(250 / 0.89) >= settings.min_instances
+    # ...but not at 90 %, the next whole percent: that would ask for 278 at 250.2 in flight.
+    assert 250 / (1 * 278) < 0.90
+    # max_instances: 275 in flight at 5,500 rps plus 3 standard deviations, at 89 %.
+    assert settings.max_instances == math.ceil((275 + 3 * math.sqrt(275)) / 0.89) == 365
+    assert recommendation.to_dict() == {
+        "maxInstances": 365,
+        "minInstances": 278,
+        "pollingInterval": 1,
+        "targetUtilizationPercentage": 89,
+    }
+
+
+def test_recommendation_without_a_goal_is_the_docs_formula():
+    recommendation = capacity.recommend_scale_settings(20, 10)
+    assert recommendation.basis == "formula" and recommendation.goal_replicas is None
+    assert recommendation.to_dict() == {
+        "maxInstances": 286,
+        "minInstances": 1,
+        "pollingInterval": 1,
+        "targetUtilizationPercentage": 70,
+    }
+
+
+def test_recommendation_with_both_goals_takes_the_larger_count():
+    both = capacity.recommend_scale_settings(
+        50, 0.2, wait_goal_ms=30, latency_goal_ms=1500, headroom=0
+    )
+    assert both.goal_replicas == max(
+        capacity.slo_replicas(50, 0.2, 30), capacity.latency_replicas(50, 0.2, 1500)
+    )
+
+
+def test_latency_goal_counts_the_request_time():
+    # 50 rps x 200 ms exponential: the request time alone has p99 921 ms (+ 15 ms overhead).
+    r = capacity.latency_replicas(50, 0.2, 1500)
+    assert (
+        capacity.predicted_latency_ms(r, 50, 0.2)
+        <= 1500
+        < capacity.predicted_latency_ms(r - 1, 50, 0.2)
+    )
+    assert queueing.latency_tail(r, 50, 0.2, 1.485) <= 0.01
+    with pytest.raises(InputError, match="936.0 ms, the p99 of the request time alone"):
+        capacity.latency_replicas(50, 0.2, 900)
+    # Constant request times: the floor is the request time itself.
+    assert capacity.latency_replicas(50, 0.2, 300, service_cv2=0) >= 11
+    with pytest.raises(InputError) as caught:
+        capacity.latency_replicas(50, 0.2, 1500, service_cv2=4)
+    assert caught.value.field == "service_cv2"
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "fragment"),
+    [
+        (lambda: capacity.formula_replicas(2e6, 0.1), "rps", "at most 1,000,000"),
+        (lambda: capacity.formula_replicas(1e5, 100), "rps", "requests in flight"),
+        (lambda: capacity.formula_replicas(1, 1e6), "request_time_s", "at most 86,400"),
+        (lambda: capacity.formula_replicas(1, 1, 5000), "max_concurrent", "at most 1,000"),
+        (lambda: capacity.slo_replicas(1, 1, 100, arrival_cv2=1e9), "arrival_cv2", "at most"),
+        (
+            lambda: capacity.recommend_scale_settings(1, 1, wait_goal_ms=100, headroom=50),
+            "headroom",
+            "at most 10",
+        ),
+    ],
+)
+def test_bounds_give_a_clear_error(call, field, fragment):
+    with pytest.raises(InputError) as caught:
+        call()
+    assert caught.value.field == field and fragment in caught.value.problem

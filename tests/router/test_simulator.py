@@ -161,3 +161,101 @@ def test_invalid_simulation_input(call, field):
     with pytest.raises(InputError) as caught:
         call()
     assert caught.value.field == field
+
+
+def test_batch_means_intervals_cover_erlang_c():
+    # M/M/10 at 70 %, 2 million requests: the 95 % intervals of the mean and the p99 wait
+    # contain the exact values, and are a few percent wide.
+    result = simulate(
+        traffic.poisson(700, 2900), ServiceTime(0.01), fixed(10), NO_TIMEOUT, seed=2024
+    )
+    for interval, exact in (
+        (result.wait_mean, queueing.mean_wait(10, 700, 0.01)),
+        (result.wait_p99, queueing.wait_percentile(10, 700, 0.01, 99)),
+    ):
+        assert interval.low <= exact <= interval.high
+        assert interval.high - interval.low < 0.1 * exact
+    assert result.warnings == ()
+
+
+def test_latency_goal_share_matches_the_latency_tail():
+    # 50 rps x 200 ms on 12 replicas: P(wait + request time > 1 s) = 0.97 %.
+    result = simulate(
+        traffic.poisson(50, 8000),
+        ServiceTime(0.2),
+        fixed(12),
+        NO_TIMEOUT,
+        seed=4,
+        slo_latency_ms=1000,
+        router_overhead_ms=0,
+    )
+    share = result.slo_latency_fraction
+    # A 95 % interval misses one seed in 20; three half-widths (99.7 %) is the test's margin.
+    half_width = share.high - share.value
+    assert abs(share.value - queueing.latency_tail(12, 50, 0.2, 1.0)) <= 3 * half_width
+
+
+def test_instant_sampling_holds_more_replicas_than_averaged():
+    # Steady Poisson load of 20 requests in flight: the formula asks for 29 replicas. Scaling
+    # up on one high poll and down on the 60 s maximum makes the count follow the running
+    # maximum of what the autoscaler sees, so both hold more; the noisier instant counts more.
+    premium = {}
+    for sampling in ("instant", "average"):
+        result = simulate(
+            traffic.poisson(200, 1800),
+            ServiceTime(0.1),
+            ScaleSettings(min_instances=29, max_instances=100),
+            seed=3,
+            sampling=sampling,
+        )
+        premium[sampling] = result.replica_premium
+        assert result.direction_changes > 0 and result.flips_per_hour > 0
+    assert premium["instant"] > premium["average"] > 0.05
+
+
+def test_a_fixed_deployment_has_no_premium_over_the_formula():
+    result = simulate(traffic.poisson(100, 300), ServiceTime(0.05), fixed(8), seed=1)
+    assert result.formula_replica_seconds == result.replica_seconds == 8 * 300
+    assert result.replica_premium == 0
+
+
+@pytest.mark.parametrize(
+    ("rps", "fragment"),
+    [
+        (95, "run too short for utilization 95"),  # relaxes in about 15 s: needs 15,000 s
+        (120, "saturated"),  # 12 requests in flight on 10 replicas
+    ],
+)
+def test_short_or_saturated_runs_warn(rps, fragment):
+    result = simulate(traffic.poisson(rps, 600), ServiceTime(0.1), fixed(10), NO_TIMEOUT, seed=3)
+    assert any(fragment in warning for warning in result.warnings)
+
+
+def test_shaped_traffic_warns_that_intervals_are_spans():
+    result = simulate(traffic.step(10, 20, 100, 200), ServiceTime(0.1), fixed(5), seed=1)
+    assert any("changes over the run" in warning for warning in result.warnings)
+
+
+def test_bounds_on_slots_traffic_and_csv(tmp_path):
+    with pytest.raises(InputError) as caught:
+        simulate(
+            traffic.poisson(1, 10),
+            ServiceTime(1),
+            ScaleSettings(max_instances=2000),
+            RequestSettings(max_concurrent_requests_per_instance=1000),
+        )
+    assert caught.value.field == "scale_settings.max_instances"
+    for build, field in (
+        (lambda: traffic.poisson(5e6, 10), "rps"),
+        (lambda: traffic.poisson(1, 1e9), "duration_s"),
+        (lambda: traffic.poisson(1e6, 600), "duration_s"),  # 600 million requests
+        (lambda: traffic.sinusoid(10, 5, 1e12, 100), "period_s"),
+    ):
+        with pytest.raises(InputError) as caught:
+            build()
+        assert caught.value.field == field
+    huge = tmp_path / "huge.csv"
+    with open(huge, "wb") as handle:
+        handle.truncate(traffic.MAX_CSV_BYTES + 1)  # sparse: no disk used
+    with pytest.raises(InputError, match="at most 64 MiB"):
+        traffic.from_csv(str(huge), "times")

@@ -1,0 +1,56 @@
+"""The issue's "done when": simulating the recommended settings at +10 % traffic meets the goal
+with the stated confidence (the upper end of the 95 % batch-means interval within the goal)."""
+
+import dataclasses
+
+import pytest
+
+from router import capacity
+from router.check import check_sizing
+from router.scale import ScaleSettings
+
+CASES = [
+    # (size() keywords, expected scale settings: min, max, target %)
+    ({"rps": 5000, "request_time_s": 0.05, "slo_wait_ms": 100}, (278, 365, 89)),
+    ({"rps": 20, "request_time_s": 10, "slo_wait_ms": 1000}, (243, 323, 82)),
+    ({"rps": 50, "request_time_s": 0.2, "slo_latency_ms": 1500}, (12, 26, 83)),
+]
+
+
+@pytest.mark.parametrize(("case", "expected"), CASES, ids=["5000x50ms", "20x10s", "latency"])
+def test_recommended_settings_hold_the_goal_at_plus_ten_percent(case, expected):
+    sizing = capacity.size(**case)
+    settings = sizing.scale.settings
+    assert (
+        settings.min_instances,
+        settings.max_instances,
+        settings.target_utilization_percentage,
+        settings.polling_interval,
+    ) == (*expected, 1)
+    check = check_sizing(sizing, seed=1)
+    assert check.design_rps == pytest.approx(case["rps"] * 1.1)
+    assert check.requests > 70_000
+    assert check.goals and all(goal.verdict == "holds" for goal in check.goals)
+    assert check.holds
+
+
+def test_the_goal_holds_with_averaged_sampling_too():
+    sizing = capacity.size(5000, 0.05, slo_wait_ms=100)
+    check = check_sizing(sizing, sampling="average", seed=2, duration_s=120)
+    assert check.holds and check.sampling == "average"
+
+
+def test_the_no_margin_size_misses_at_plus_ten_percent():
+    # The bare latency-goal count at exactly 5,000 rps (253 replicas) cannot carry 5,500 rps
+    # (275 requests in flight): the check must say so, or it could not fail at all.
+    sizing = capacity.size(5000, 0.05, slo_wait_ms=100)
+    bare = ScaleSettings(min_instances=253, max_instances=253)
+    no_margin = dataclasses.replace(sizing, scale=dataclasses.replace(sizing.scale, settings=bare))
+    check = check_sizing(no_margin, seed=1, duration_s=60)
+    assert [goal.verdict for goal in check.goals] == ["misses"]
+    assert not check.holds
+
+
+def test_a_formula_recommendation_has_no_goal_to_check():
+    with pytest.raises(ValueError, match="goal"):
+        check_sizing(capacity.size(20, 10))
