@@ -1,10 +1,17 @@
-"""One hour of 5,000 rps Poisson traffic (18 million requests) through the router simulator.
+"""One hour of 5,000 rps Poisson traffic (18 million requests) through the router simulator,
+idle and loaded, each beside an independent plain heap loop measured in the same run.
 
-Budget (2-core machine): under 10 s wall. The settings are a busy, realistic deployment:
-50 ms exponential request time (250 requests in flight), target utilization 70 % (the formula
-gives 358 replicas), min 300 / max 500 replicas, 1 s polling, 30 s pod start, 5 s timeout.
-Each run is a fresh process (so peak memory is that run's own); wall time is of `simulate`
-alone, traffic generation included. The median of RUNS is shown.
+Budget (2-core machine): each simulated hour under 5 s wall.
+- idle: 50 ms exponential request time (250 requests in flight), autoscaled between 300 and
+  500 replicas at the default 70 % target: about 60 % of slots busy, almost no waiting.
+- loaded: the same traffic on a fixed 263 replicas: 95 % of slots busy, a third of requests
+  wait, queue chains are long. This is where an exact FCFS simulation is expensive.
+- baseline: the textbook FCFS multi-server loop (one `heapq.heapreplace` per request, plain
+  Python) on the same workload shape with a fixed slot count (300 idle, 263 loaded), written
+  here independently of router/. Its figures (mean and p99 wait) check the simulator's loaded
+  run, and its time is what the simulator's numpy solver is measured against.
+Each run is a fresh process (so peak memory is that run's own); wall time includes generating
+the traffic. The median of RUNS is shown, and the largest peak memory.
 """
 
 import json
@@ -15,46 +22,81 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3
-CODE = """
-import resource, time
+SIMULATE = """
+import resource, sys, time
 from router import traffic
 from router.scale import RequestSettings, ScaleSettings
 from router.simulator import ServiceTime, simulate
+low, high = (300, 500) if sys.argv[1] == "idle" else (263, 263)
 start = time.perf_counter()
-result = simulate(traffic.poisson(5000, 3600), ServiceTime(0.05), ScaleSettings(min_instances=300, max_instances=500),
-                  RequestSettings(), start_delay_s=30, seed=1)
-print(time.perf_counter() - start, result.requests, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+result = simulate(traffic.poisson(5000, 3600), ServiceTime(0.05),
+                  ScaleSettings(min_instances=low, max_instances=high), RequestSettings(),
+                  start_delay_s=30, seed=1)
+wall = time.perf_counter() - start
+print(wall, result.requests, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+      result.wait.mean * 1000, result.wait.p99 * 1000, result.utilization)
+"""
+BASELINE = """
+import heapq, resource, sys, time
+import numpy as np
+slots = 300 if sys.argv[1] == "idle" else 263
+start = time.perf_counter()
+rng = np.random.default_rng(1)
+arrivals = np.cumsum(rng.exponential(1 / 5000, 18_100_000))
+arrivals = arrivals[arrivals < 3600]
+services = rng.exponential(0.05, len(arrivals))
+heap = [0.0] * slots
+waits = np.empty(len(arrivals))
+for first in range(0, len(arrivals), 1 << 20):  # lists of a million at a time: bounded memory
+    chunk = []
+    for a, s in zip(arrivals[first:first + (1 << 20)].tolist(),
+                    services[first:first + (1 << 20)].tolist()):
+        free = heap[0]
+        if free <= a:
+            heapq.heapreplace(heap, a + s)
+            chunk.append(0.0)
+        else:
+            heapq.heapreplace(heap, free + s)
+            chunk.append(free - a)
+    waits[first:first + len(chunk)] = chunk
+wall = time.perf_counter() - start
+print(wall, len(waits), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+      waits.mean() * 1000, np.percentile(waits, 99) * 1000, 0.0)
 """
 
 
-def one() -> tuple[float, int, float]:
+def one(code: str, case: str) -> list[float]:
     out = subprocess.run(
-        [sys.executable, "-c", CODE], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, case], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
-    return float(out[0]), int(out[1]), float(out[2])
+    return [float(v) for v in out]
 
 
 def main() -> None:
-    runs = [one() for _ in range(RUNS)]
-    wall = statistics.median(w for w, _, _ in runs)
-    requests = runs[0][1]
-    peak = max(m for _, _, m in runs)
-    print(f"router simulate: 1 h of 5,000 rps Poisson, {RUNS} runs, median wall / max peak RSS")
-    print(f"  requests simulated  {requests:,}")
-    print(f"  wall                {wall:.2f} s")
-    print(f"  requests / s        {requests / wall:,.0f}")
-    print(f"  peak RSS            {peak:.0f} MB")
+    figures = {}
+    print(f"router simulate: 1 h of 5,000 rps Poisson, {RUNS} runs each, median wall / max RSS")
     print(
-        json.dumps(
-            {
-                "peakMB": round(peak),
-                "requests": requests,
-                "requestsPerSecond": round(requests / wall),
-                "wallSeconds": round(wall, 2),
-            },
-            sort_keys=True,
-        )
+        f"  {'case':<18}{'requests':>12}{'wall s':>9}{'req/s':>13}{'RSS MB':>8}"
+        f"{'wait mean ms':>14}{'wait p99 ms':>13}{'busy':>7}"
     )
+    for case in ("idle", "loaded"):
+        for name, code in ((f"{case} simulator", SIMULATE), (f"{case} baseline", BASELINE)):
+            runs = [one(code, case) for _ in range(RUNS)]
+            wall = statistics.median(run[0] for run in runs)
+            _, requests, _, mean, p99, busy = runs[0]
+            peak = max(run[2] for run in runs)
+            print(
+                f"  {name:<18}{requests:>12,.0f}{wall:>9.2f}{requests / wall:>13,.0f}"
+                f"{peak:>8.0f}{mean:>14.4f}{p99:>13.3f}" + (f"{busy:>7.1%}" if busy else f"{'':>7}")
+            )
+            figures[name.replace(" ", "_")] = {
+                "peakMB": round(peak),
+                "requests": int(requests),
+                "waitMeanMs": round(mean, 4),
+                "waitP99Ms": round(p99, 3),
+                "wallSeconds": round(wall, 2),
+            }
+    print(json.dumps(figures, sort_keys=True))
 
 
 if __name__ == "__main__":

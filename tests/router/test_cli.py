@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from xml.etree import ElementTree
 import pytest
 
 from router.cli import main
+from router.scale import ScaleSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -306,3 +308,149 @@ def test_simulate_text_from_a_csv_of_rates(tmp_path, capsys):
     )
     text = capsys.readouterr().out
     assert text.startswith("Simulated 120 s of csv-rates traffic") and "wait goal" in text
+
+
+def test_size_recommends_scale_settings_and_checks_them(capsys):
+    argv = ["size", "--rps", "5000", "--request-time", "0.05", "--slo-wait-ms", "100"]
+    assert main([*argv, "--format", "json", "--check-duration", "60"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["formulaReplicas"], out["sloReplicas"], out["routerInstances"]) == (358, 253, 3)
+    assert out["scaleSettings"] == {
+        "maxInstances": 365,
+        "minInstances": 278,
+        "pollingInterval": 1,
+        "targetUtilizationPercentage": 89,
+    }
+    check = out["check"]
+    assert check["designRps"] == 5500 and check["holds"] is True
+    assert [goal["verdict"] for goal in check["goals"]] == ["holds"]
+    assert out["notes"] == []
+    assert main([*argv, "--check-duration", "60"]) == 0
+    text = capsys.readouterr().out
+    assert "minInstances 278, maxInstances 365, targetUtilizationPercentage 89" in text
+    assert "wait goal 100 ms:" in text and "allowed 1.00%: holds" in text
+    assert "these counts have no margin" in text
+
+
+def test_size_with_a_latency_goal_and_no_check(capsys):
+    argv = ["size", "--rps", "50", "--request-time", "0.2", "--slo-latency-ms", "1500"]
+    assert main([*argv, "--no-check", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["latencyReplicas"] == 11 and out["scaleSettings"]["minInstances"] == 12
+    assert "check" not in out
+
+
+def test_size_flags_the_concurrency_semantics(capsys):
+    argv = ["size", "--rps", "100", "--request-time", "0.2", "--max-concurrent", "4"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "note: --max-concurrent 4: each replica is modelled as 4 slots" in text
+    assert "measured with 4 requests in flight on one replica" in text
+    done = router("size", "--help")
+    assert "measure --request-time with K requests in flight" in " ".join(done.stdout.split())
+
+
+def test_size_notes_a_timeout_below_the_request_time():
+    done = router("size", "--rps", "20", "--request-time", "10", "--format", "json")
+    notes = json.loads(done.stdout)["notes"]
+    assert any("request_timeout_ms 5000 is below" in note for note in notes)
+
+
+def test_size_exits_1_when_the_check_misses(capsys, monkeypatch):
+    # A recommendation that cannot hold (fewer replicas than requests in flight) must fail
+    # the command, not print a green verdict.
+    from router import capacity
+
+    real = capacity.recommend_scale_settings
+
+    def starved(*args, **kwargs):
+        recommendation = real(*args, **kwargs)
+        return dataclasses.replace(
+            recommendation, settings=ScaleSettings(min_instances=200, max_instances=200)
+        )
+
+    monkeypatch.setattr(capacity, "recommend_scale_settings", starved)
+    argv = ["size", "--rps", "5000", "--request-time", "0.05", "--slo-wait-ms", "100"]
+    assert main([*argv, "--check-duration", "30"]) == 1
+    assert "misses" in capsys.readouterr().out
+
+
+def test_simulate_reports_intervals_flips_and_premium(capsys):
+    argv = [
+        "simulate",
+        "--rps",
+        "200",
+        "--request-time",
+        "0.1",
+        "--min-instances",
+        "29",
+        "--max-instances",
+        "60",
+        "--duration",
+        "600",
+        "--slo-wait-ms",
+        "50",
+        "--sampling",
+        "average",
+    ]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "mean wait" in text and "95 % CI" in text and "p99 wait" in text
+    assert "over the formula at the offered load" in text
+    assert "average sampling:" in text and "flips (" in text
+    assert main([*argv, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["controller"]["sampling"] == "average"
+    assert set(out["waitP99Ms"]) == {"value", "low", "high"}
+    assert out["sloWait"]["fraction"]["high"] is not None
+    assert out["replicaPremium"] > 0 and out["flipsPerHour"] > 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["simulate", "--rps", "5e6", "--request-time", "0.1"],
+            "router: error: --rps: must be at most 1,000,000",
+        ),
+        (
+            ["simulate", "--rps", "1e5", "--request-time", "0.1", "--duration", "86400"],
+            "router: error: --duration: poisson traffic would send about 8,640,000,000 requests",
+        ),
+        (
+            ["simulate", "--rps", "5", "--request-time", "0.1", "--duration", "1e9"],
+            "router: error: --duration: must be at most 604,800",
+        ),
+        (
+            ["simulate", "--rps", "5", "--request-time", "0.1", "--max-instances", "2000000"],
+            "router: error: --max-instances: max_instances x max_concurrent is 2,000,000",
+        ),
+        (
+            ["simulate", "--rps", "5", "--request-time", "0.1", "--sampling", "sometimes"],
+            "router: error: --sampling: invalid choice",
+        ),
+        (
+            ["size", "--rps", "1e5", "--request-time", "100"],
+            "router: error: --rps: rps x request time is 10,000,000 requests in flight",
+        ),
+        (
+            ["size", "--rps", "5", "--request-time", "1", "--slo-latency-ms", "1000"],
+            "router: error: --slo-latency-ms: must exceed 4,620.2 ms",
+        ),
+        (
+            ["size", "--rps", "5", "--request-time", "1", "--headroom", "-1"],
+            "router: error: --headroom: must be a number >= 0",
+        ),
+        (
+            ["size", "--rps", "5", "--request-time", "1", "--slo-wait-ms", "100"]
+            + ["--check-duration", "1e9"],
+            "router: error: --check-duration: must be in (0, 604800] seconds",
+        ),
+    ],
+)
+def test_bounds_are_one_line_and_exit_2(capsys, argv, message):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1
