@@ -12,13 +12,11 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from preflight import analyzer, processes, render
 from preflight import diff as plandiff
-from preflight import hosts as egress_hosts
-from preflight.plan import Graph, dumps
-from preflight.redaction import Redactor, secret_strings
+from preflight import processes, render
+from preflight.redaction import Redactor
 from preflight.stackfile import (
     CONFIG_FILE_ENV,
     STACK_NAME,
@@ -30,6 +28,10 @@ from preflight.stackfile import (
     load_stack,
     read_bounded,
 )
+
+if TYPE_CHECKING:
+    from preflight.analyzer import PolicyConfigError
+    from preflight.plan import Graph
 
 OK, VIOLATION, INVALID, PROGRAM_FAILED, PACK_FAILED, USAGE = 0, 1, 2, 3, 4, 64
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -165,7 +167,13 @@ def _stack(args) -> tuple[Any, StackConfig]:
         ) from None
 
 
+# The Pulumi SDK (preflight.plan, preflight.analyzer) and the stack settings (preflight.hosts)
+# are imported where used: `diff` needs neither and starts in a fraction of the time.
+
+
 def _run(project, stack: StackConfig, timeout: float) -> Graph:
+    from preflight.plan import Graph
+
     job = {
         "programDir": str(project.directory),
         "project": project.name,
@@ -211,6 +219,8 @@ def _run(project, stack: StackConfig, timeout: float) -> Graph:
 
 
 def _redactor(stack: StackConfig, graph: Graph | None = None) -> Redactor:
+    from preflight.plan import secret_strings
+
     secrets = list(stack.secret_values)
     if graph is not None:
         for r in graph.resources:
@@ -226,12 +236,16 @@ def preview(args, out: Output) -> int:
     graph = _run(project, stack, args.timeout)
     out.redact = _redactor(stack, graph)
     plan = graph.plan()
+    from preflight.plan import dumps
+
     formats = {"json": dumps, "text": render.text, "markdown": render.markdown, "dot": render.dot}
     out.write(formats[args.format](plan))
     return OK
 
 
 def check(args, out: Output) -> int:
+    from preflight import analyzer
+
     out.check_format = args.format
     try:
         policy_config = analyzer.load_policy_config(args.policy_config)
@@ -275,7 +289,7 @@ def check(args, out: Output) -> int:
     return VIOLATION if analysis.mandatory or unevaluated else OK
 
 
-def _config_failure(err: analyzer.PolicyConfigError, args) -> Failure:
+def _config_failure(err: PolicyConfigError, args) -> Failure:
     where = args.policy_config or args.policy_pack
     errors = [{"path": f"{where}: {name}", "message": message} for name, message in err.problems]
     return Failure(INVALID, str(err), errors)
@@ -302,6 +316,8 @@ def _read_plan(path: str) -> dict[str, Any]:
 
 
 def hosts(args, out: Output) -> int:
+    from preflight import hosts as egress_hosts
+
     project, stack = _stack(args)
     out.redact = _redactor(stack)
     try:

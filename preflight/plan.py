@@ -8,12 +8,13 @@ numbers that are whole become ints, everything sorted. The same input gives the 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from preflight.redaction import SECRET_TEXT
 from preflight.sdk import ROOT_STACK_TYPE, SECRET_SIG, SIG, UNKNOWN
 
-SECRET_TEXT = "[secret]"
 UNKNOWN_TEXT = "[unknown]"
 # The engine's unknown sentinels, one per kind (sdk/go/common/resource/plugin/rpc.go).
 UNKNOWNS = frozenset(
@@ -190,6 +191,21 @@ def _default_provider(
 def _options(options: dict[str, Any]) -> dict[str, Any]:
     """Only the options that were set: defaults say nothing in a review."""
     return {k: v for k, v in sorted(options.items()) if v not in (False, "", [], None, {})}
+
+
+def secret_strings(value: Any, inside: bool = False) -> Iterable[str]:
+    """Every string under a secret marker in a wire-shaped value."""
+    if isinstance(value, dict):
+        if value.get(SIG) == SECRET_SIG:
+            yield from secret_strings(value.get("value"), True)
+            return
+        for item in value.values():
+            yield from secret_strings(item, inside)
+    elif isinstance(value, list):
+        for item in value:
+            yield from secret_strings(item, inside)
+    elif inside and value is not None and not isinstance(value, bool):
+        yield str(value)
 
 
 def is_secret(value: Any) -> bool:
