@@ -22,19 +22,25 @@ MIN_SECRET_CHARS = 4
 MIN_LINE_CHARS = 16
 
 
+def _json_literal(text: str) -> bool:
+    """A secret boolean or null: replacing its text would corrupt JSON output and hide little."""
+    return text in ("true", "false", "null", "True", "False", "None")
+
+
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()):
-        needles: set[str] = set()
+        needles: set[str] = set()  # regular expressions
         for secret in secrets:
             for piece in (secret, *(line.strip() for line in secret.splitlines())):
                 limit = MIN_SECRET_CHARS if piece == secret else MIN_LINE_CHARS
-                if len(piece) >= limit:
-                    # As printed raw, inside JSON (escaped) and base64-encoded.
-                    needles.add(piece)
-                    needles.add(json.dumps(piece)[1:-1])
-                    needles.add(base64.b64encode(piece.encode()).decode().rstrip("="))
+                if len(piece) >= limit and not _json_literal(piece):
+                    # As printed raw, inside JSON (escaped) and base64-encoded (padding optional).
+                    needles.add(re.escape(piece))
+                    needles.add(re.escape(json.dumps(piece)[1:-1]))
+                    encoded = base64.b64encode(piece.encode()).decode().rstrip("=")
+                    needles.add(re.escape(encoded) + "=*")
         ordered = sorted(needles, key=lambda s: (-len(s), s))
-        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._pattern = re.compile("|".join(ordered)) if ordered else None
 
     def __call__(self, text: str) -> str:
         return self._pattern.sub(SECRET_TEXT, text) if self._pattern else text
