@@ -362,12 +362,13 @@ class Output:
                     {"errors": errors, "violations": [], "mandatory": 0, "exitCode": failure.code},
                 )
             )
-        lines = [f"preflight: {failure.message}"]
+        # One line per problem: names and values from files are shown with escapes.
+        lines = [f"preflight: {render.visible(failure.message)}"]
         for e in failure.errors:
             if e["path"] not in failure.message:
-                lines.append(f"  {e['path']}: {e['message']}")
+                lines.append(f"  {render.visible(e['path'])}: {render.visible(e['message'])}")
             elif e["message"] not in failure.message:
-                lines.append(f"  {e['message']}")
+                lines.append(f"  {render.visible(e['message'])}")
         sys.stderr.write(self.redact("\n".join(lines)) + "\n")
         return failure.code
 

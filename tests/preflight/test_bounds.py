@@ -294,3 +294,22 @@ def test_sigterm_ends_every_child_and_leaves_no_file(tmp_path):
     assert cli.wait(timeout=30) == 128 + signal.SIGTERM
     assert not alive(int(pidfile.read_text()))
     assert list(scratch.iterdir()) == []
+
+
+def test_a_pem_path_of_dev_zero_is_refused_unread(tmp_path):
+    """The settings read the PEM files (bounded there); preflight reports it as invalid input."""
+    stack = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
+    assert "    allowInsecureConnections: true\n" in stack
+    stack = stack.replace(
+        "    allowInsecureConnections: true\n",
+        "    sslCname: scoring.contoso.com\n"
+        "    sslCertPemFile: /dev/zero\n"
+        "    sslKeyPemFile: /dev/zero\n",
+    )
+    path = write(tmp_path, "Pulumi.zero.yaml", stack)
+    result = run_preflight("check", "--config", path, "--timeout", "60", "--format", "json")
+    assert result.returncode == 2
+    errors = json.loads(result.stdout)["errors"]
+    assert [e["path"].split(": ", 1)[0] for e in errors] == [path, path]
+    assert all("not a regular file" in e["message"] for e in errors)
+    no_traceback(result)
