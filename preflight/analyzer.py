@@ -39,7 +39,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from preflight import processes
 from preflight.plan import Graph, Resource
 from preflight.sdk import ROOT_STACK_TYPE, analyzer_pb2, analyzer_pb2_grpc
-from preflight.stackfile import MAX_DEPTH, StackFileError, read_bounded
+from preflight.stackfile import MAX_DEPTH, StackFileError, depth, read_bounded
 
 LEVELS = {
     analyzer_pb2.ADVISORY: "advisory",
@@ -119,20 +119,6 @@ class Analysis:
         ]
 
 
-def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
-    stack, deepest = [(value, 1)], 0
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack += [(v, depth + 1) for v in item.values()]
-        elif isinstance(item, list):
-            stack += [(v, depth + 1) for v in item]
-    return deepest
-
-
 def load_policy_config(path: str | None) -> dict[str, dict[str, Any]]:
     """The `--policy-pack-config` JSON format, parsed as the engine parses it: policy (or "all")
     -> level, or an object whose optional `enforcementLevel` is a level and whose other keys are
@@ -150,7 +136,7 @@ def load_policy_config(path: str | None) -> dict[str, dict[str, Any]]:
     except (json.JSONDecodeError, RecursionError) as err:
         why = f"not valid JSON: {err}" if isinstance(err, ValueError) else "nested too deeply"
         raise PolicyConfigError(f"{path}: {why}", [("file", why)]) from None
-    if _depth(raw) > MAX_DEPTH:
+    if depth(raw) > MAX_DEPTH:
         why = f"nested deeper than {MAX_DEPTH} levels"
         raise PolicyConfigError(f"{path}: {why}", [("file", why)])
     if not isinstance(raw, dict):

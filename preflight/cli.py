@@ -22,6 +22,7 @@ from preflight.stackfile import (
     STACK_NAME,
     StackConfig,
     StackFileError,
+    depth,
     empty_stack,
     find_stack_file,
     load_project,
@@ -37,6 +38,9 @@ OK, VIOLATION, INVALID, PROGRAM_FAILED, PACK_FAILED, USAGE = 0, 1, 2, 3, 4, 64
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT_S = 300
 MAX_PLAN_BYTES = 256 * 1024 * 1024
+# Kubernetes manifests in a plan nest 20 or so levels; far deeper is not a plan (and would
+# exhaust the stack of a recursive walk).
+PLAN_DEPTH = 200
 
 
 class Failure(Exception):
@@ -309,6 +313,8 @@ def _read_plan(path: str) -> dict[str, Any]:
         raise Failure(INVALID, f"{path}: {err.message}") from None
     except (ValueError, RecursionError) as err:
         raise Failure(INVALID, f"{path}: not a readable JSON plan: {err}") from None
+    if depth(plan, PLAN_DEPTH) > PLAN_DEPTH:
+        raise Failure(INVALID, f"{path}: not a preflight plan: nested deeper than {PLAN_DEPTH}")
     problem = plandiff.plan_problem(plan)
     if problem:
         raise Failure(INVALID, f"{path}: not a preflight plan: {problem}")

@@ -121,6 +121,21 @@ def read_bounded(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> str:
         ) from None
 
 
+def depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply a parsed document nests (counted without recursion, stopping past `limit`)."""
+    pending, deepest = [(value, 1)], 0
+    while pending:
+        item, level = pending.pop()
+        deepest = max(deepest, level)
+        if deepest > limit:
+            break
+        if isinstance(item, dict):
+            pending += [(v, level + 1) for v in item.values()]
+        elif isinstance(item, list):
+            pending += [(v, level + 1) for v in item]
+    return deepest
+
+
 def _load_yaml(path: Path, shown: str) -> Any:
     text = read_bounded(path, shown)
     try:

@@ -136,6 +136,16 @@ GOOD_RESOURCE = {"urn": "urn:pulumi:s::p::t:m:T::n", "type": "t:m:T", "inputs": 
         ),
         (json.dumps({"resources": [GOOD_RESOURCE, GOOD_RESOURCE]}).encode(), "duplicate URN"),
         (b'{"resources": ' + b"[" * 100000 + b"]" * 100000 + b"}", "not a readable JSON plan"),
+        (
+            json.dumps(
+                {
+                    "resources": [
+                        {**GOOD_RESOURCE, "inputs": {"a": json.loads("[" * 500 + "]" * 500)}}
+                    ]
+                }
+            ).encode(),
+            "nested deeper than 200",
+        ),
     ],
 )
 def test_malformed_diff_inputs(tmp_path, data, fragment):
