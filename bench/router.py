@@ -10,11 +10,14 @@ Budget (2-core machine): each simulated hour under 5 s wall.
   Python) on the same workload shape with a fixed slot count (300 idle, 263 loaded), written
   here independently of router/. Its figures (mean and p99 wait) check the simulator's loaded
   run, and its time is what the simulator's numpy solver is measured against.
-Each run is a fresh process (so peak memory is that run's own); wall time includes generating
-the traffic. The median of RUNS is shown, and the largest peak memory.
+Each run is a fresh process (so peak memory is that run's own); wall and CPU time include
+generating the traffic. The median of RUNS is shown, and the largest peak memory. CPU time is
+the process's own: on a machine shared with other work it is the fairer figure, and the load
+average printed says how shared it was.
 """
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -28,19 +31,19 @@ from router import traffic
 from router.scale import RequestSettings, ScaleSettings
 from router.simulator import ServiceTime, simulate
 low, high = (300, 500) if sys.argv[1] == "idle" else (263, 263)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 result = simulate(traffic.poisson(5000, 3600), ServiceTime(0.05),
                   ScaleSettings(min_instances=low, max_instances=high), RequestSettings(),
                   start_delay_s=30, seed=1)
-wall = time.perf_counter() - start
-print(wall, result.requests, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(wall, cpu, result.requests, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
       result.wait.mean * 1000, result.wait.p99 * 1000, result.utilization)
 """
 BASELINE = """
 import heapq, resource, sys, time
 import numpy as np
 slots = 300 if sys.argv[1] == "idle" else 263
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 rng = np.random.default_rng(1)
 arrivals = np.cumsum(rng.exponential(1 / 5000, 18_100_000))
 arrivals = arrivals[arrivals < 3600]
@@ -59,8 +62,8 @@ for first in range(0, len(arrivals), 1 << 20):  # lists of a million at a time: 
             heapq.heapreplace(heap, free + s)
             chunk.append(free - a)
     waits[first:first + len(chunk)] = chunk
-wall = time.perf_counter() - start
-print(wall, len(waits), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(wall, cpu, len(waits), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
       waits.mean() * 1000, np.percentile(waits, 99) * 1000, 0.0)
 """
 
@@ -74,9 +77,13 @@ def one(code: str, case: str) -> list[float]:
 
 def main() -> None:
     figures = {}
-    print(f"router simulate: 1 h of 5,000 rps Poisson, {RUNS} runs each, median wall / max RSS")
+    load = os.getloadavg()[0]
     print(
-        f"  {'case':<18}{'requests':>12}{'wall s':>9}{'req/s':>13}{'RSS MB':>8}"
+        f"router simulate: 1 h of 5,000 rps Poisson, {RUNS} runs each, median wall and CPU / "
+        f"max RSS; load average {load:.1f} on {os.cpu_count()} cores at the start"
+    )
+    print(
+        f"  {'case':<18}{'requests':>12}{'wall s':>8}{'CPU s':>7}{'req/s':>12}{'RSS MB':>8}"
         f"{'wait mean ms':>14}{'wait p99 ms':>13}{'busy':>7}"
     )
     for case in ("idle", "loaded"):

@@ -28,7 +28,7 @@ import numpy as np
 __all__ = ["Slots"]
 
 MAX_ROUNDS = 60
-BLOCK = 4096  # requests solved together: large enough to amortise numpy calls, few chains
+BLOCK = 2048  # requests solved together: large enough to amortise numpy calls, few chains
 
 
 class Slots:
