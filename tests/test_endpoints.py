@@ -356,3 +356,16 @@ def test_token_auth_is_aml_token(stack_file, tmp_path, pair):
     assert result.returncode == 0, result.stderr
     endpoint = resources(json.loads(result.stdout), ENDPOINT)["azureml-endpoints-fraud-score"]
     assert endpoint["inputs"]["properties"]["authMode"] == "AMLToken"
+
+
+def test_warnings_reach_the_preview_without_failing_it(tmp_path):
+    config = with_change(
+        lambda c: c["azureml-k8s:cluster"]["nodePools"][1].update({"maxCount": 10})
+    )
+    soon = pki.server((prod_stack.CNAME,), days_left=12)
+    stack = prod_stack.write(tmp_path / "Pulumi.prod.yaml", config, soon.cert, soon.key)
+    result = prod_stack.preflight("preview", "--config", str(stack), "--format", "text")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "warning:" in line]
+    assert any("config.azureml-k8s:sslCertPem: the certificate expires in" in w for w in warnings)
+    assert any("would not fit on cpu" in w for w in warnings)
