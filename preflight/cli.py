@@ -235,13 +235,13 @@ def _redactor(stack: StackConfig, graph: Graph | None = None) -> Redactor:
 
 
 def preview(args, out: Output) -> int:
+    from preflight.plan import dumps
+
     project, stack = _stack(args)
     out.redact = _redactor(stack)
     graph = _run(project, stack, args.timeout)
     out.redact = _redactor(stack, graph)
     plan = graph.plan()
-    from preflight.plan import dumps
-
     formats = {"json": dumps, "text": render.text, "markdown": render.markdown, "dot": render.dot}
     out.write(formats[args.format](plan))
     return OK
