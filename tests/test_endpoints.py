@@ -295,6 +295,11 @@ def test_a_loose_wait_goal_keeps_the_formula():
             "make them equal",
         ),
         (
+            lambda c: _deployments(c)[0]["sizing"].update({"payloadMb": 150}),
+            f"{AT}[0].sizing.payloadMb",
+            "maximum payload of 100 MB",
+        ),
+        (
             lambda c: _deployments(c)[0]["sizing"].update({"waitGoalMs": 10}),
             f"{AT}[0].sizing.waitGoalMs",
             "overhead",
@@ -320,6 +325,7 @@ def test_a_loose_wait_goal_keeps_the_formula():
         "sizing-and-max",
         "timeout-below-request-time",
         "sizing-concurrency-mismatch",
+        "payload-above-max",
         "wait-goal-below-overhead",
         "endpoints-without-inference",
     ],

@@ -101,6 +101,23 @@ class Sizing(Model):
         "waitPercentile; sizes with Erlang C.",
     )
     waitPercentile: float = Field(99, gt=0, lt=100, description="Percentile of waitGoalMs.")
+    payloadMb: float | None = Field(
+        None,
+        gt=0,
+        description=f"Largest request body, MB (azureml-fe takes at most "
+        f"{catalog_endpoints.MAX_REQUEST_PAYLOAD_MB} MB).",
+    )
+
+    @field_validator("payloadMb")
+    @classmethod
+    def _payload(cls, value: float | None) -> float | None:
+        if value is not None and value > catalog_endpoints.MAX_REQUEST_PAYLOAD_MB:
+            raise ValueError(
+                f"requests of {value:g} MB exceed azureml-fe's maximum payload of "
+                f"{catalog_endpoints.MAX_REQUEST_PAYLOAD_MB} MB: send the data by reference "
+                "(a blob URL) or in smaller requests"
+            )
+        return value
 
 
 class RequestSettings(Model):
