@@ -245,3 +245,19 @@ def test_runtime_data_options_providers_tags_and_large_config(tmp_path):
         tmp_path, "runtime", config, None, "--tag", "foo=bar", "--tag", "hello=world"
     )
     assert report["violations"] == [] and code == 0
+
+
+@pytest.mark.parametrize("state", [1, 2])
+def test_validate_resource_violations(tmp_path, state):
+    code, report = check(tmp_path, "validate", {"state": state})
+    assert code == 1
+    assert [
+        (v["policy"], v["message"], v["urn"].split("::")[-1]) for v in report["violations"]
+    ] == [
+        (f"dynamic-no-state-with-value-{state}", f"'state' must not have the value {state}.", "a")
+    ]
+
+
+def test_messages_over_four_megabytes(tmp_path):
+    code, report = check(tmp_path, "validate", {"hugeBytes": 5 * 1024 * 1024})
+    assert (code, report["violations"]) == (0, [])

@@ -61,6 +61,17 @@ Resource(
     ),
 )
 
+# Secrets and nested values reach policies as plain values (pulumi-policy's deserialize test).
+Resource(
+    "pulumi-nodejs:dynamic:Resource",
+    "secretive",
+    {"secret": pulumi.Output.secret("shh-value"), "nested": {"list": [1, "two"]}},
+)
+# Messages over gRPC's default 4 MB (validate_resource scenario 11).
+huge = config.get_int("hugeBytes") or 0
+if huge:
+    Resource("pulumi-nodejs:dynamic:Resource", "huge", {"data": "x" * huge})
+
 big = config.get("big") or ""
 pulumi.export("greeting", "hello")
 pulumi.export("bigLength", len(big))

@@ -47,6 +47,10 @@ def resource(args, report_violation):
         )
         expect(report_violation, "provider version", args.provider.props.get("version"), "4.16.0")
         expect(report_violation, "provider extra", args.provider.props.get("extra"), "yes")
+    elif args.name == "secretive":
+        expect(report_violation, "secret", args.props.get("secret"), "shh-value")
+        nested = args.props["nested"]["list"]
+        expect(report_violation, "nested", [nested[0], nested[1]], [1, "two"])
     elif args.name == "str":
         expect(report_violation, "default provider", args.provider.name, "default")
         expect(report_violation, "default provider config", args.provider.props.get("seed"), "42")
