@@ -79,8 +79,8 @@ class Endpoints(pulumi.ComponentResource):
                 properties={
                     "auth_mode": catalog_endpoints.AUTH_MODES[endpoint.authMode],
                     "compute": compute_ids[endpoint.compute],
-                    "description": endpoint.description,
                     "traffic": endpoint.traffic,
+                    **({"description": endpoint.description} if endpoint.description else {}),
                 },
                 opts=children_of(self, opts),
             )
