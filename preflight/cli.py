@@ -91,7 +91,8 @@ def _add_source(p: argparse.ArgumentParser) -> None:
         "--timeout",
         type=_timeout,
         default=DEFAULT_TIMEOUT_S,
-        help=f"seconds the program (and the policy pack) may take; default {DEFAULT_TIMEOUT_S}",
+        help="seconds the program may run, and the policy pack may take to start and to answer "
+        f"each call; default {DEFAULT_TIMEOUT_S}",
     )
 
 
