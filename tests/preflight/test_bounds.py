@@ -323,3 +323,23 @@ def test_a_pem_path_of_dev_zero_is_refused_unread(tmp_path):
     assert [e["path"].split(": ", 1)[0] for e in errors] == [path, path]
     assert all("not a regular file" in e["message"] for e in errors)
     no_traceback(result)
+
+
+def test_a_pack_that_hangs_in_analyze_is_stopped(tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (pack / "__main__.py").write_text(
+        "import time\n"
+        "from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy\n"
+        "PolicyPack(name='slow', enforcement_level=EnforcementLevel.MANDATORY, policies=[\n"
+        "    ResourceValidationPolicy(name='slow', description='hangs',\n"
+        "                             validate=lambda args, report: time.sleep(300))])\n"
+    )
+    prog = program(tmp_path, "import pulumi\npulumi.CustomResource('t:m:T', 'r', {})\n")
+    result = run_preflight(
+        "check", "--program", str(prog), "--policy-pack", str(pack), "--timeout", "3"
+    )
+    assert result.returncode == 4
+    assert "Analyze did not answer within 3 s" in result.stderr
+    no_traceback(result)
