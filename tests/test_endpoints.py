@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from components import endpoints as endpoints_component
 from stacks import settings as stack_settings
 from tests import pki, prod_stack
 
@@ -75,6 +76,13 @@ def test_the_plan_has_the_secret_the_types_and_blue_green(plan):
         "cpu-small",
         "gpu-a100",
     ]
+    assert types["azureml-instance-types-gpu-a100"]["inputs"]["spec"] == {
+        "nodeSelector": {"accelerator": "a100"},
+        "resources": {
+            "requests": {"cpu": "8", "memory": "64Gi"},
+            "limits": {"cpu": "8", "memory": "64Gi", "nvidia.com/gpu": 1},
+        },
+    }
     endpoint = resources(plan, ENDPOINT)["azureml-endpoints-fraud-score"]["inputs"]
     assert endpoint["kind"] == "Kubernetes"
     assert endpoint["properties"]["authMode"] == "Key"
@@ -375,3 +383,19 @@ def test_warnings_reach_the_preview_without_failing_it(tmp_path):
     warnings = [line for line in result.stdout.splitlines() if "warning:" in line]
     assert any("config.azureml-k8s:sslCertPem: the certificate expires in" in w for w in warnings)
     assert any("would not fit on cpu" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "reported,cname,expected",
+    [
+        (
+            "http://10.0.0.4/api/v1/endpoint/fraud-score/score",
+            "scoring.ml.contoso.com",
+            "https://scoring.ml.contoso.com/api/v1/endpoint/fraud-score/score",
+        ),
+        ("http://10.0.0.4/score", None, "http://10.0.0.4/score"),
+        (None, "scoring.ml.contoso.com", None),
+    ],
+)
+def test_scoring_uri_is_on_the_https_host(reported, cname, expected):
+    assert endpoints_component.scoring_uri(reported, cname) == expected
