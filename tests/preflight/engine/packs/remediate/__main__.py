@@ -13,7 +13,7 @@ DYNAMIC = "pulumi-nodejs:dynamic:Resource"
 
 
 def fixup(args):
-    if args.resource_type != DYNAMIC:
+    if args.resource_type != DYNAMIC or args.name != "a":
         return None
     wanted = args.get_config()["value"]
     if args.props["value"] != wanted:
@@ -22,13 +22,13 @@ def fixup(args):
 
 
 def resource(args, report_violation):
-    if args.resource_type == DYNAMIC and args.props["value"] != "fixed":
+    if args.resource_type == DYNAMIC and args.name == "a" and args.props["value"] != "fixed":
         report_violation(f"value is {args.props['value']!r}, not remediated")
 
 
 def stack(args, report_violation):
     for r in args.resources:
-        if r.resource_type == DYNAMIC and r.props["value"] != "fixed":
+        if r.resource_type == DYNAMIC and r.name == "a" and r.props["value"] != "fixed":
             report_violation(f"stack sees value {r.props['value']!r}, not remediated", r.urn)
 
 
