@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from catalog import extension as ml
+from catalog import extension as catalog_extension
 from policy.resources import Graph, get, keys
 from policy.rule import Context, Finding, Rule
 
@@ -17,17 +17,19 @@ NAME = "extension-settings-complete"
 
 def _expected(settings, present: set[str]) -> list[str]:
     """Internal keys the CLI would have written for these settings."""
-    wanted = list(ml.CLI_FILLED_KEYS)
-    inference = ml.is_true(get(settings, "enableInference"))
+    wanted = list(catalog_extension.CLI_FILLED_KEYS)
+    inference = catalog_extension.is_true(get(settings, "enableInference"))
     if inference:
         service = str(get(settings, "inferenceRouterServiceType", default="")).lower()
         if service == "nodeport":
-            wanted.append(ml.NODE_PORT_KEY)
+            wanted.append(catalog_extension.NODE_PORT_KEY)
         elif str(get(settings, "internalLoadBalancerProvider", default="")).lower() == "azure":
-            wanted.append(ml.INTERNAL_LB_KEY)
+            wanted.append(catalog_extension.INTERNAL_LB_KEY)
         if "sslSecret" in present:
-            wanted.append(ml.SSL_SECRET_KEY)
-    if "relayserver.enabled" in present and ml.is_true(get(settings, "relayserver.enabled")):
+            wanted.append(catalog_extension.SSL_SECRET_KEY)
+    if "relayserver.enabled" in present and catalog_extension.is_true(
+        get(settings, "relayserver.enabled")
+    ):
         wanted.append("relayserver.hybridConnectionResourceID")
     return [key for key in wanted if key not in present]
 
@@ -39,21 +41,29 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
         present, protected = keys(settings), keys(protected_values)
         missing = _expected(settings, present)
         if (
-            ml.is_true(get(settings, "enableInference"))
+            catalog_extension.is_true(get(settings, "enableInference"))
             and {
                 "sslCertPemFile",
                 "sslKeyPemFile",
             }
             <= protected
         ):
-            missing += [k for k in (ml.SSL_CERT_KEY, ml.SSL_KEY_KEY) if k not in protected]
-        relay = "relayserver.enabled" in present and ml.is_true(
+            missing += [
+                k
+                for k in (catalog_extension.SSL_CERT_KEY, catalog_extension.SSL_KEY_KEY)
+                if k not in protected
+            ]
+        relay = "relayserver.enabled" in present and catalog_extension.is_true(
             get(settings, "relayserver.enabled")
         )
         if relay and not (
-            {ml.RELAY_CONNECTION_KEY, *ml.ALIASES[ml.RELAY_CONNECTION_KEY]} & (protected | present)
+            {
+                catalog_extension.RELAY_CONNECTION_KEY,
+                *catalog_extension.ALIASES[catalog_extension.RELAY_CONNECTION_KEY],
+            }
+            & (protected | present)
         ):
-            missing.append(f"{ml.RELAY_CONNECTION_KEY} (protected)")
+            missing.append(f"{catalog_extension.RELAY_CONNECTION_KEY} (protected)")
         if missing:
             yield Finding(
                 extension,

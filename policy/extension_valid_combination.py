@@ -7,18 +7,18 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from catalog import extension as ml
+from catalog import extension as catalog_extension
 from policy.resources import Graph, get, keys
 from policy.rule import Context, Finding, Rule
 
 NAME = "extension-valid-combination"
 # Internal spellings -> the user-facing setting the CLI validated before rewriting it.
 _USER_FACING = {
-    ml.SSL_SECRET_KEY: ("sslSecret", None),
-    ml.NODE_PORT_KEY: ("inferenceRouterServiceType", "nodePort"),
-    ml.INTERNAL_LB_KEY: ("internalLoadBalancerProvider", "azure"),
+    catalog_extension.SSL_SECRET_KEY: ("sslSecret", None),
+    catalog_extension.NODE_PORT_KEY: ("inferenceRouterServiceType", "nodePort"),
+    catalog_extension.INTERNAL_LB_KEY: ("internalLoadBalancerProvider", "azure"),
 }
-_USED = (*ml.SETTINGS, *ml.PROTECTED_SETTINGS)
+_USED = (*catalog_extension.SETTINGS, *catalog_extension.PROTECTED_SETTINGS)
 
 
 def _user_settings(settings) -> dict[str, str]:
@@ -29,7 +29,7 @@ def _user_settings(settings) -> dict[str, str]:
         if internal in present and key not in out:
             if value is None:
                 out[key] = str(get(settings, internal))
-            elif ml.is_true(get(settings, internal)):
+            elif catalog_extension.is_true(get(settings, internal)):
                 out[key] = value
     return out
 
@@ -41,15 +41,15 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
         user = _user_settings(settings)
         # Protected values are secrets: only their presence counts.
         protected_keys = {key: "set" for key in protected if key in _USED}
-        pem_pair = {ml.SSL_CERT_KEY, ml.SSL_KEY_KEY} <= protected
+        pem_pair = {catalog_extension.SSL_CERT_KEY, catalog_extension.SSL_KEY_KEY} <= protected
         both = sorted(set(user) & set(protected_keys))
         try:
             if both:
-                raise ml.ExtensionConfigError(
+                raise catalog_extension.ExtensionConfigError(
                     both[0], f"'{both[0]}' is set both as a setting and as a protected setting."
                 )
-            ml.validate(user, protected_keys, pem_pair=pem_pair)
-        except ml.ExtensionConfigError as err:
+            catalog_extension.validate(user, protected_keys, pem_pair=pem_pair)
+        except catalog_extension.ExtensionConfigError as err:
             yield Finding(extension, f"{err.key}: {err} (the az CLI rejects this combination)")
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from catalog import extension as ml
+from catalog import extension as catalog_extension
 from policy.resources import Graph, get, keys, peek
 from policy.rule import Context, Finding, Rule
 
@@ -16,11 +16,11 @@ NAME = "protected-settings-secret"
 _PROTECTED_PROPERTY = "configurationProtectedSettings"
 _SECRET_KEYS = frozenset(
     {
-        ml.SSL_CERT_KEY,
-        ml.SSL_KEY_KEY,
-        *ml.PROTECTED_SETTINGS,
-        ml.RELAY_CONNECTION_KEY,
-        *ml.ALIASES[ml.RELAY_CONNECTION_KEY],
+        catalog_extension.SSL_CERT_KEY,
+        catalog_extension.SSL_KEY_KEY,
+        *catalog_extension.PROTECTED_SETTINGS,
+        catalog_extension.RELAY_CONNECTION_KEY,
+        *catalog_extension.ALIASES[catalog_extension.RELAY_CONNECTION_KEY],
     }
 )
 # PEM text, PEM in base64 ("-----BEGIN" encodes to "LS0tLS1CRUdJTi"), or a Service Bus / Relay

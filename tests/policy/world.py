@@ -19,7 +19,7 @@ from pulumi_policy import PolicyResource, PolicyResourceOptions
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
-from catalog import extension as ml
+from catalog import extension as catalog_extension
 from catalog import regions
 from policy import pack
 
@@ -69,7 +69,7 @@ AUTHORIZED = ["203.0.113.0/24"] + [
     *regions.control_plane_ranges("westeurope"),
     *regions.control_plane_ranges("northeurope"),
 ]
-CLI_KEYS = {key: "filled-by-cli" for key in ml.CLI_FILLED_KEYS} | {
+CLI_KEYS = {key: "filled-by-cli" for key in catalog_extension.CLI_FILLED_KEYS} | {
     "relayserver.enabled": "false",
     "nginxIngress.enabled": "true",
 }
@@ -142,9 +142,9 @@ def baseline() -> dict[str, Spec]:
                         "enableInference": "True",
                         "inferenceRouterServiceType": "loadBalancer",
                         "inferenceRouterHA": "True",
-                        "sslCname": "scoring.ml.contoso.com",
+                        "sslCname": "scoring.catalog_extension.contoso.com",
                         "sslSecret": "azureml-fe-tls",
-                        ml.SSL_SECRET_KEY: "azureml-fe-tls",
+                        catalog_extension.SSL_SECRET_KEY: "azureml-fe-tls",
                         "installNvidiaDevicePlugin": "True",
                     },
                 },
