@@ -24,8 +24,7 @@ from components.options import children_of
 from stacks.settings import Network as NetworkSettings
 from stacks.settings.egress import FIREWALL_SUBNET_NAME, Egress
 
-# Rule collection groups of one policy are written one at a time: Azure rejects concurrent
-# updates of the same firewall policy.
+# Rule collection groups take priorities from egress.priority on, one step apart.
 _GROUP_PRIORITY_STEP = 10
 _PROTOCOL_TYPES = {"https": "Https", "http": "Http"}
 
@@ -193,7 +192,8 @@ class Network(pulumi.ComponentResource):
         groups_args: tuple[list[hosts.Rule], list[str], int],
         after: list[pulumi.Resource],
     ) -> list[network.FirewallPolicyRuleCollectionGroup]:
-        """One rule collection group per who needs the rules, written one after another."""
+        """One rule collection group per who needs the rules, written one after another: Azure
+        rejects concurrent updates of the same firewall policy."""
         rules, sources, priority = groups_args
         groups: list[network.FirewallPolicyRuleCollectionGroup] = []
         previous: list[pulumi.Resource] = list(after)
