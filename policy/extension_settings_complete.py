@@ -8,62 +8,52 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from catalog import extension as catalog_extension
+from catalog.extension import (
+    ALIASES,
+    CLI_FILLED_KEYS,
+    INTERNAL_LB_KEY,
+    NODE_PORT_KEY,
+    RELAY_CONNECTION_KEY,
+    SSL_CERT_KEY,
+    SSL_KEY_KEY,
+    SSL_SECRET_KEY,
+    is_true,
+)
 from policy.resources import Graph, get, keys
 from policy.rule import Context, Finding, Rule
 
 NAME = "extension-settings-complete"
 
 
-def _expected(settings, present: set[str]) -> list[str]:
-    """Internal keys the CLI would have written for these settings."""
-    wanted = list(catalog_extension.CLI_FILLED_KEYS)
-    inference = catalog_extension.is_true(get(settings, "enableInference"))
-    if inference:
+def _missing(settings, protected: set[str]) -> list[str]:
+    """Keys the CLI would have written for these settings that the extension lacks."""
+    present = keys(settings)
+    wanted = list(CLI_FILLED_KEYS)
+    if is_true(get(settings, "enableInference")):
         service = str(get(settings, "inferenceRouterServiceType", default="")).lower()
         if service == "nodeport":
-            wanted.append(catalog_extension.NODE_PORT_KEY)
+            wanted.append(NODE_PORT_KEY)
         elif str(get(settings, "internalLoadBalancerProvider", default="")).lower() == "azure":
-            wanted.append(catalog_extension.INTERNAL_LB_KEY)
+            wanted.append(INTERNAL_LB_KEY)
         if "sslSecret" in present:
-            wanted.append(catalog_extension.SSL_SECRET_KEY)
-    if "relayserver.enabled" in present and catalog_extension.is_true(
-        get(settings, "relayserver.enabled")
-    ):
-        wanted.append("relayserver.hybridConnectionResourceID")
-    return [key for key in wanted if key not in present]
+            wanted.append(SSL_SECRET_KEY)
+        if {"sslCertPemFile", "sslKeyPemFile"} <= protected:
+            wanted += [key for key in (SSL_CERT_KEY, SSL_KEY_KEY) if key not in protected]
+    missing = [key for key in wanted if key not in present]
+    if "relayserver.enabled" in present and is_true(get(settings, "relayserver.enabled")):
+        if "relayserver.hybridConnectionResourceID" not in present:
+            missing.append("relayserver.hybridConnectionResourceID")
+        if not {RELAY_CONNECTION_KEY, *ALIASES[RELAY_CONNECTION_KEY]} & (protected | present):
+            missing.append(f"{RELAY_CONNECTION_KEY} (protected)")
+    return missing
 
 
 def check(graph: Graph, context: Context) -> Iterator[Finding]:
     for extension in graph.azureml_extensions():
-        settings = get(extension.props, "configurationSettings", default={})
-        protected_values = get(extension.props, "configurationProtectedSettings", default={})
-        present, protected = keys(settings), keys(protected_values)
-        missing = _expected(settings, present)
-        if (
-            catalog_extension.is_true(get(settings, "enableInference"))
-            and {
-                "sslCertPemFile",
-                "sslKeyPemFile",
-            }
-            <= protected
-        ):
-            missing += [
-                k
-                for k in (catalog_extension.SSL_CERT_KEY, catalog_extension.SSL_KEY_KEY)
-                if k not in protected
-            ]
-        relay = "relayserver.enabled" in present and catalog_extension.is_true(
-            get(settings, "relayserver.enabled")
+        missing = _missing(
+            get(extension.props, "configurationSettings", default={}),
+            keys(get(extension.props, "configurationProtectedSettings", default={})),
         )
-        if relay and not (
-            {
-                catalog_extension.RELAY_CONNECTION_KEY,
-                *catalog_extension.ALIASES[catalog_extension.RELAY_CONNECTION_KEY],
-            }
-            & (protected | present)
-        ):
-            missing.append(f"{catalog_extension.RELAY_CONNECTION_KEY} (protected)")
         if missing:
             yield Finding(
                 extension,

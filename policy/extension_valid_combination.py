@@ -3,53 +3,79 @@ create the extension without it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from catalog import extension as catalog_extension
-from policy.resources import Graph, get, keys
+from catalog.extension import (
+    INTERNAL_LB_KEY,
+    NODE_PORT_KEY,
+    PROTECTED_SETTINGS,
+    SETTINGS,
+    SSL_CERT_KEY,
+    SSL_KEY_KEY,
+    SSL_SECRET_KEY,
+    ExtensionConfigError,
+    is_true,
+    validate,
+)
+from policy.resources import Graph, get, keys, peek
 from policy.rule import Context, Finding, Rule
 
 NAME = "extension-valid-combination"
-# Internal spellings -> the user-facing setting the CLI validated before rewriting it.
+# Internal spellings -> the user-facing setting the CLI validated before rewriting it (a value
+# of None: the same value; else the value the internal flag stands for).
 _USER_FACING = {
-    catalog_extension.SSL_SECRET_KEY: ("sslSecret", None),
-    catalog_extension.NODE_PORT_KEY: ("inferenceRouterServiceType", "nodePort"),
-    catalog_extension.INTERNAL_LB_KEY: ("internalLoadBalancerProvider", "azure"),
+    SSL_SECRET_KEY: ("sslSecret", None),
+    NODE_PORT_KEY: ("inferenceRouterServiceType", "nodePort"),
+    INTERNAL_LB_KEY: ("internalLoadBalancerProvider", "azure"),
 }
-_USED = (*catalog_extension.SETTINGS, *catalog_extension.PROTECTED_SETTINGS)
+_USED = (*SETTINGS, *PROTECTED_SETTINGS)
+# Settings whose presence is what counts: an unknown value (an output) will be a real one.
+_PRESENCE = frozenset({"sslSecret", "sslCname", "sslCertPemFile", "sslKeyPemFile"})
+_UNKNOWN_BUT_SET = "(set at deploy time)"
 
 
-def _user_settings(settings) -> dict[str, str]:
-    """The documented keys the CLI validates, read back from internal spellings when needed."""
-    present = keys(settings)
-    out = {key: str(get(settings, key)) for key in _USED if key in present}
-    for internal, (key, value) in _USER_FACING.items():
-        if internal in present and key not in out:
-            if value is None:
-                out[key] = str(get(settings, internal))
-            elif catalog_extension.is_true(get(settings, internal)):
-                out[key] = value
-    return out
+class _UserSettings(Mapping):
+    """The documented settings as the CLI saw them, each read only when validation asks, so a
+    value unknown at preview stops the policy only when it decides."""
+
+    def __init__(self, settings):
+        self._settings = settings
+        present = keys(settings)
+        self._where = {key: (key, None) for key in _USED if key in present}
+        for internal, (key, value) in _USER_FACING.items():
+            if internal in present and key not in self._where:
+                self._where[key] = (internal, value)
+
+    def __getitem__(self, key: str) -> str:
+        source, value = self._where[key]
+        if value is not None:  # an internal flag: "True" means the user-facing value
+            return value if is_true(get(self._settings, source)) else ""
+        if key in _PRESENCE:
+            known = peek(self._settings, source)
+            return _UNKNOWN_BUT_SET if known is None else str(known)
+        return str(get(self._settings, source))
+
+    def __iter__(self):
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
 
 
 def check(graph: Graph, context: Context) -> Iterator[Finding]:
     for extension in graph.azureml_extensions():
-        settings = get(extension.props, "configurationSettings", default={})
+        settings = _UserSettings(get(extension.props, "configurationSettings", default={}))
         protected = keys(get(extension.props, "configurationProtectedSettings", default={}))
-        user = _user_settings(settings)
         # Protected values are secrets: only their presence counts.
-        protected_keys = {key: "set" for key in protected if key in _USED}
-        pem_pair = {catalog_extension.SSL_CERT_KEY, catalog_extension.SSL_KEY_KEY} <= protected
-        both = sorted(set(user) & set(protected_keys))
         try:
-            if both:
-                raise catalog_extension.ExtensionConfigError(
-                    both[0], f"'{both[0]}' is set both as a setting and as a protected setting."
-                )
-            catalog_extension.validate(user, protected_keys, pem_pair=pem_pair)
-        except catalog_extension.ExtensionConfigError as err:
+            validate(
+                settings,
+                {key: _UNKNOWN_BUT_SET for key in protected if key in _USED},
+                pem_pair={SSL_CERT_KEY, SSL_KEY_KEY} <= protected,
+            )
+        except ExtensionConfigError as err:
             yield Finding(extension, f"{err.key}: {err} (the az CLI rejects this combination)")
 
 

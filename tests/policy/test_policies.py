@@ -622,6 +622,15 @@ def test_without_an_edge_names_decide_before_unknown_groups():
         run_rule("router-ha-needs-three-nodes", world)
 
 
+def test_settings_whose_presence_counts_may_be_unknown():
+    """An sslCname from a DNS record (unknown at preview) is still an sslCname."""
+    world = put(baseline(), "ml", ["configurationSettings", "sslCname"], UNKNOWN)
+    assert run_rule("extension-valid-combination", world) == []
+    put(world, "ml", ["configurationSettings", "sslSecret"], None)
+    put(world, "ml", ["configurationSettings", "scoringFe.sslSecret"], UNKNOWN)
+    assert run_rule("extension-valid-combination", world) == []  # read back from the internal key
+
+
 def test_model_version_from_the_workspace_needs_no_id():
     world = put(baseline(), "blue", ["properties", "model"], UNKNOWN)
     world["blue"].prop_deps["properties"] = ["model"]
