@@ -90,13 +90,15 @@ def main() -> None:
         for name, code in ((f"{case} simulator", SIMULATE), (f"{case} baseline", BASELINE)):
             runs = [one(code, case) for _ in range(RUNS)]
             wall = statistics.median(run[0] for run in runs)
-            _, requests, _, mean, p99, busy = runs[0]
-            peak = max(run[2] for run in runs)
+            cpu = statistics.median(run[1] for run in runs)
+            _, _, requests, _, mean, p99, busy = runs[0]
+            peak = max(run[3] for run in runs)
             print(
-                f"  {name:<18}{requests:>12,.0f}{wall:>9.2f}{requests / wall:>13,.0f}"
+                f"  {name:<18}{requests:>12,.0f}{wall:>8.2f}{cpu:>7.2f}{requests / wall:>12,.0f}"
                 f"{peak:>8.0f}{mean:>14.4f}{p99:>13.3f}" + (f"{busy:>7.1%}" if busy else f"{'':>7}")
             )
             figures[name.replace(" ", "_")] = {
+                "cpuSeconds": round(cpu, 2),
                 "peakMB": round(peak),
                 "requests": int(requests),
                 "waitMeanMs": round(mean, 4),
