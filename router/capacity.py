@@ -1,7 +1,10 @@
-"""Sizing: replicas for a request rate, for a latency goal, for bursts and ramps; the router
-itself; and whether max_instances fits on the nodes.
+"""Sizing: replicas for a request rate, for a wait or latency goal, complete scale settings
+that hold a goal under the autoscaler, bursts and ramps; the router itself; and whether
+max_instances fits on the nodes.
 
-No numpy here: the policy pack imports this module and must stay light.
+No numpy here: the stack settings size deployments with it (formula_replicas,
+recommend_scale_settings), where numpy need not be installed; a test imports it with numpy
+blocked.
 """
 
 from __future__ import annotations
