@@ -20,9 +20,13 @@ from router.simulator import BATCHES, Interval, ServiceTime, simulate
 
 __all__ = ["Check", "GoalCheck", "check_sizing"]
 
-# Long enough for CHECK_TAIL_SAMPLES requests over the percentile in each batch, within bounds.
+# Long enough for CHECK_TAIL_SAMPLES requests over the percentile in each batch, within bounds
+# (four hours at most: a poll a second, about a second of simulation).
 CHECK_TAIL_SAMPLES = 200
-MIN_CHECK_S, MAX_CHECK_S = 300.0, 3600.0
+MIN_CHECK_S, MAX_CHECK_S = 300.0, 14400.0
+# "holds" needs a run in which a miss share at the allowed level would have shown at least this
+# many misses per batch: with none seen in fewer requests, zero proves little.
+MIN_MISSES_PER_BATCH = 3
 
 
 @dataclass(frozen=True)
@@ -31,13 +35,17 @@ class GoalCheck:
     goal_ms: float
     allowed: float  # share of requests that may exceed the goal: 1 - percentile / 100
     fraction: Interval  # share that did, with its 95 % interval
+    requests: int
+    batches: int
 
     @property
     def verdict(self) -> str:
-        """ "holds" (the whole interval within), "misses" (the estimate over), else "unsure"."""
+        """ "misses" (the estimate over), "holds" (the whole interval within, from a run long
+        enough to see misses at the allowed share), else "unsure"."""
         if self.fraction.value > self.allowed:
             return "misses"
-        if self.fraction.high is not None and self.fraction.high <= self.allowed:
+        enough = self.requests * self.allowed >= MIN_MISSES_PER_BATCH * self.batches
+        if enough and self.fraction.high is not None and self.fraction.high <= self.allowed:
             return "holds"
         return "unsure"
 
@@ -135,12 +143,15 @@ def check_sizing(
         router_overhead_ms=ROUTER_OVERHEAD_P99_MS,
     )
     allowed = 1.0 - sizing.slo_percentile / 100.0
+    seen = (result.requests, min(BATCHES, math.ceil(duration / scale.settings.polling_interval)))
     goals = []
     if sizing.slo_wait_ms is not None:
-        goals.append(GoalCheck("wait", sizing.slo_wait_ms, allowed, result.slo_wait_fraction))
+        goals.append(
+            GoalCheck("wait", sizing.slo_wait_ms, allowed, result.slo_wait_fraction, *seen)
+        )
     if sizing.slo_latency_ms is not None:
         goals.append(
-            GoalCheck("latency", sizing.slo_latency_ms, allowed, result.slo_latency_fraction)
+            GoalCheck("latency", sizing.slo_latency_ms, allowed, result.slo_latency_fraction, *seen)
         )
     warnings = list(result.warnings)
     if sizing.arrival_cv2 != 1.0:

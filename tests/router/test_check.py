@@ -54,3 +54,11 @@ def test_the_no_margin_size_misses_at_plus_ten_percent():
 def test_a_formula_recommendation_has_no_goal_to_check():
     with pytest.raises(ValueError, match="goal"):
         check_sizing(capacity.size(20, 10))
+
+
+def test_a_run_too_short_to_see_misses_is_unsure_not_holds():
+    # 10 s at 5.5 rps: about 50 requests, none over the goal, but a 1 % miss share would not
+    # have shown either.
+    check = check_sizing(capacity.size(5, 1, slo_wait_ms=300), duration_s=10)
+    assert check.goals[0].fraction.value == 0
+    assert [goal.verdict for goal in check.goals] == ["unsure"] and not check.holds
