@@ -7,9 +7,11 @@ what a certificate must satisfy for clients of the scoring host (`sslCname`) to 
 
 from __future__ import annotations
 
+from catalog import extension
+
 # The Secret azureml-fe reads when the extension is given `sslSecret`: in the release namespace,
 # the certificate chain and the key under these data keys.
-SECRET_NAMESPACE = "azureml"
+SECRET_NAMESPACE = extension.RELEASE_NAMESPACE
 SECRET_CERT_KEY = "cert.pem"
 SECRET_KEY_KEY = "key.pem"
 SECRET_TYPE = "Opaque"
@@ -46,9 +48,8 @@ def host_matches(pattern: str, host: str) -> bool:
 
 
 SOURCES: dict[str, str] = {
-    "SECRET_NAMESPACE": "seeds/001 settings table: sslSecret names a Secret in namespace azureml; "
-    "Learn 'Configure a secure online endpoint with TLS/SSL' (how-to-secure-kubernetes-online-"
-    "endpoint)",
+    "SECRET_NAMESPACE": "the extension's release namespace (catalog.extension); seeds/001 "
+    "settings table: sslSecret names a Secret in namespace azureml",
     "SECRET_CERT_KEY": "seeds/001: the sslSecret holds cert.pem and key.pem; Learn "
     "how-to-secure-kubernetes-online-endpoint",
     "SECRET_KEY_KEY": "seeds/001: the sslSecret holds cert.pem and key.pem",
