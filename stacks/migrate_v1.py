@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from catalog import endpoints as catalog_endpoints
 from catalog import instance_types as catalog_instance_types
 from router.errors import InputError
 from router.scale import ScaleSettings
@@ -80,7 +81,6 @@ _ALIASES = {"max_concurrent_requests_per_container": "replica_max_concurrent_req
 V1_CPU_CORES = 0.1
 V1_MEMORY_GB = 0.5
 V1_SCORING_TIMEOUT_MS = 60000
-V2_REQUEST_TIMEOUT_MS_MAX = 180000
 
 _SCALE = ("autoscale_enabled", "num_replicas", "autoscale_min_replicas", "autoscale_max_replicas")
 _SCALE += ("autoscale_target_utilization", "autoscale_refresh_seconds")
@@ -282,12 +282,12 @@ def migrate(v1: dict[str, Any], name: str, compute: str, model: str) -> Migratio
     # Requests: timeout (v1 default 60 s, v2 at most 180 s) and concurrency.
     timeout = int(v1.get("scoring_timeout_ms", V1_SCORING_TIMEOUT_MS))
     note = "" if "scoring_timeout_ms" in v1 else " (v1 default, kept: v2's default is 5000)"
-    if timeout > V2_REQUEST_TIMEOUT_MS_MAX:
+    if timeout > catalog_endpoints.REQUEST_TIMEOUT_MS_MAX:
         unmapped.append(
             f"scoring_timeout_ms {timeout} -> above v2's maximum: requestTimeoutMs "
-            f"{V2_REQUEST_TIMEOUT_MS_MAX} ({_V2_SCHEMA}, RequestSettings)"
+            f"{catalog_endpoints.REQUEST_TIMEOUT_MS_MAX} ({_V2_SCHEMA}, RequestSettings)"
         )
-        timeout = V2_REQUEST_TIMEOUT_MS_MAX
+        timeout = catalog_endpoints.REQUEST_TIMEOUT_MS_MAX
     concurrent = v1.get("replica_max_concurrent_requests", 1)
     request_settings = {"maxConcurrentRequestsPerInstance": concurrent, "requestTimeoutMs": timeout}
     mapped.append(
