@@ -14,9 +14,11 @@ would need a later request to end before an earlier one started), so a converged
 heap's answer bit for bit. Idle blocks converge in one round. In busy ones a round settles one
 more link of each chain of waits; whenever the first k requests stop changing and their own
 fixed point checks out (one more sort), they are kept and the rest go on from there. A block
-still unsettled after MAX_ROUNDS, or one that drops a request at the timeout, finishes in the
-heap loop: same arithmetic, same result. An hour at 5,000 rps with 95 % utilization costs
-about 3 times less than the heap loop alone; an idle one about 20 times less.
+still unsettled after MAX_ROUNDS finishes in the heap loop; one in which a request would give up
+at the timeout is redone in it from the start (the fixed point assumes nobody gives up), and
+while requests keep giving up blocks go to the loop directly. Same arithmetic, same result.
+In CPU time an hour at 5,000 rps with 95 % utilization costs about 3 times less than the heap
+loop alone; an idle one about 25 times less.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ class Slots:
 
     def __init__(self, count: int) -> None:
         self.free = np.zeros(count)
+        # While requests give up at the timeout (overload), the fixed point does not apply:
+        # blocks go straight to the heap loop until one passes without a drop.
+        self._dropping = False
 
     def __len__(self) -> int:
         return len(self.free)
@@ -47,50 +52,56 @@ class Slots:
         request that would wait `timeout` or longer gives up and takes no slot."""
         starts, dropped = [], []
         for first in range(0, len(arrivals), BLOCK):
-            block_starts, block_dropped = self._block(
+            solve = self._loop if self._dropping else self._block
+            block_starts, block_dropped = solve(
                 arrivals[first : first + BLOCK], services[first : first + BLOCK], timeout
             )
+            self._dropping = bool(block_dropped)
             starts.append(block_starts)
             dropped.extend(first + i for i in block_dropped)
         return (np.concatenate(starts) if len(starts) != 1 else starts[0]), dropped
 
     def _block(self, arrived: np.ndarray, service: np.ndarray, timeout: float):
+        before = self.free  # to start over in the heap loop if a request gives up
         done: list[np.ndarray] = []  # settled starts, in order
         ends = arrived + service
+        rest_arrived, rest_service = arrived, service
         for _ in range(MAX_ROUNDS):
-            m = len(arrived)
+            m = len(rest_arrived)
             merged = np.concatenate((self.free, ends))
             merged.sort()
-            starts = np.maximum(arrived, merged[:m])
-            new_ends = starts + service
+            starts = np.maximum(rest_arrived, merged[:m])
+            new_ends = starts + rest_service
             changed = new_ends != ends
             settled = int(changed.argmax())
             if not changed[settled]:
-                settled = m
-            if settled == m:
-                if (starts - arrived >= timeout).any():
-                    break
-                self.free = merged[m:]
                 done.append(starts)
-                return np.concatenate(done) if len(done) > 1 else starts, []
+                self.free = merged[m:]
+                break
             if settled:
                 # The first `settled` requests did not change; keep them if they are their own
                 # fixed point without the later requests' (still too early) ends.
                 alone = np.concatenate((self.free, new_ends[:settled]))
                 alone.sort()
-                if (
-                    np.array_equal(alone[:settled], merged[:settled])
-                    and not (starts[:settled] - arrived[:settled] >= timeout).any()
-                ):
+                if (alone[:settled] == merged[:settled]).all():
                     done.append(starts[:settled])
                     self.free = alone[settled:]
-                    arrived, service = arrived[settled:], service[settled:]
+                    rest_arrived, rest_service = rest_arrived[settled:], rest_service[settled:]
                     new_ends = new_ends[settled:]
             ends = new_ends
-        offset = sum(len(part) for part in done)
-        loop_starts, loop_dropped = self._loop(arrived, service, timeout)
-        done.append(loop_starts)
-        return np.concatenate(done), [offset + i for i in loop_dropped]
+        else:  # not settled: the rest goes through the heap loop
+            settled_starts = np.concatenate(done) if done else np.empty(0)
+            if (settled_starts - arrived[: len(settled_starts)] >= timeout).any():
+                self.free = before
+                return self._loop(arrived, service, timeout)
+            loop_starts, loop_dropped = self._loop(rest_arrived, rest_service, timeout)
+            offset = len(settled_starts)
+            return np.concatenate((settled_starts, loop_starts)), [offset + i for i in loop_dropped]
+        starts = np.concatenate(done) if len(done) > 1 else done[0]
+        if (starts - arrived >= timeout).any():  # a request gave up: the fixed point assumed not
+            self.free = before
+            return self._loop(arrived, service, timeout)
+        return starts, []
 
     def _loop(self, arrived: np.ndarray, service: np.ndarray, timeout: float):
         heap = self.free.tolist()  # ascending, hence already a heap
