@@ -6,7 +6,7 @@ import pytest
 from router import capacity, queueing, traffic
 from router.errors import InputError
 from router.scale import RequestSettings, ScaleSettings
-from router.simulator import ServiceTime, simulate
+from router.simulator import ServiceTime, _median_and_p99, simulate
 
 NO_TIMEOUT = RequestSettings(request_timeout_ms=10**9)
 
@@ -259,3 +259,11 @@ def test_bounds_on_slots_traffic_and_csv(tmp_path):
         handle.truncate(traffic.MAX_CSV_BYTES + 1)  # sparse: no disk used
     with pytest.raises(InputError, match="at most 64 MiB"):
         traffic.from_csv(str(huge), "times")
+
+
+@pytest.mark.parametrize("n", [1, 2, 99, 100, 101, 12_345])
+def test_interval_percentiles_are_exact_nearest_rank(n):
+    values = np.random.default_rng(n).random(n)
+    ranked = np.sort(values)
+    p50, p99 = _median_and_p99([values[: n // 2], values[n // 2 :]])
+    assert (p50, p99) == (ranked[math.ceil(0.5 * n) - 1], ranked[math.ceil(0.99 * n) - 1])
