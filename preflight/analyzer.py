@@ -163,11 +163,10 @@ def load_policy_config(path: str | None) -> dict[str, dict[str, Any]]:
 
 
 class PolicyPack:
-    """A running policy pack process and its gRPC stub."""
+    """A policy pack process and, once `connect`ed, its gRPC stub. It is started before the
+    program runs, so its start-up (imports, policies) overlaps the program's."""
 
-    def __init__(
-        self, directory: Path, project: str, stack: str, config: dict[str, str], timeout: float
-    ):
+    def __init__(self, directory: Path, project: str, stack: str, config: dict[str, str]):
         self.directory = directory
         if not (directory / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{directory}: not a policy pack (no PulumiPolicy.yaml)")
@@ -189,12 +188,17 @@ class PolicyPack:
             [sys.executable, "-u", "-m", "preflight.packhost"], env=env, cwd=str(directory)
         )
         self.channel = None
-        try:
-            self.process.stdin.write(json.dumps(config).encode())
-            self.process.stdin.close()
-        except OSError:
-            pass  # it died at once; its stderr tells why
         self._stderr = processes.Tail(self.process.stderr)
+        payload = json.dumps(config).encode()
+
+        def feed():
+            with contextlib.suppress(OSError):  # it died at once; its stderr tells why
+                self.process.stdin.write(payload)
+                self.process.stdin.close()
+
+        threading.Thread(target=feed, daemon=True).start()
+
+    def connect(self, timeout: float) -> None:
         port = self._read_port(timeout)
         self._stdout = processes.Tail(self.process.stdout)  # keep draining what it prints
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_OPTIONS)
@@ -407,18 +411,16 @@ def _gojsonschema_message(error: jsonschema.ValidationError) -> str:
 
 def analyze(
     graph: Graph,
-    pack_dir: Path,
+    pack: PolicyPack,
     config: dict[str, str],
     secret_keys: list[str],
     policy_config: dict[str, dict[str, Any]],
     tags: dict[str, str],
     timeout: float,
 ) -> Analysis:
-    pack = PolicyPack(pack_dir, graph.project, graph.stack, config, timeout)
-    try:
-        return _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout)
-    finally:
-        pack.close()
+    """Analyze the graph with a started pack; the caller closes the pack."""
+    pack.connect(timeout)
+    return _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout)
 
 
 def _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout) -> Analysis:

@@ -258,12 +258,18 @@ def check(args, out: Output) -> int:
         raise _config_failure(err, args) from None
     project, stack = _stack(args)
     out.redact = _redactor(stack)
-    graph = _run(project, stack, args.timeout)
-    out.redact = _redactor(stack, graph)
     try:
+        pack = analyzer.PolicyPack(
+            Path(args.policy_pack).resolve(), project.name, stack.stack, stack.config
+        )
+    except analyzer.PolicyPackError as err:
+        raise Failure(PACK_FAILED, f"policy pack failed: {err}") from None
+    try:
+        graph = _run(project, stack, args.timeout)
+        out.redact = _redactor(stack, graph)
         analysis = analyzer.analyze(
             graph,
-            Path(args.policy_pack).resolve(),
+            pack,
             stack.config,
             stack.secret_keys,
             policy_config,
@@ -274,6 +280,8 @@ def check(args, out: Output) -> int:
         raise _config_failure(err, args) from None
     except analyzer.PolicyPackError as err:
         raise Failure(PACK_FAILED, f"policy pack failed: {err}") from None
+    finally:
+        pack.close()
     unevaluated = analysis.unevaluated_gates if args.strict else []
     result = {
         "stack": stack.stack,
