@@ -297,6 +297,7 @@ class ScaleRecommendation:
     headroom: float  # the goal still holds at rps x (1 + headroom)
     design_rps: float
     goal_replicas: int | None  # replicas the goal needs at design_rps: min_instances
+    derivation: str  # how each setting was found, one line, for previews and reports
 
     def to_dict(self) -> dict:
         """The deployment's scale settings in the stack's camelCase."""
@@ -353,7 +354,11 @@ def recommend_scale_settings(
             ),
             polling_interval=RECOMMENDED_POLLING_INTERVAL_S,
         )
-        return ScaleRecommendation(settings, "formula", rps, headroom, design, None)
+        derivation = (
+            f"maxInstances {replicas}: ceil({rps:g} rps x {request_time_s:g} s / "
+            f"{target_utilization:g} / {max_concurrent}) (documented formula); no goal given"
+        )
+        return ScaleRecommendation(settings, "formula", rps, headroom, design, None, derivation)
     model = (percentile, max_concurrent, arrival_cv2, service_cv2)
     needs = []
     if wait_goal_ms is not None:
@@ -372,7 +377,19 @@ def recommend_scale_settings(
         target_utilization_percentage=percent,
         polling_interval=RECOMMENDED_POLLING_INTERVAL_S,
     )
-    return ScaleRecommendation(settings, "goal", rps, headroom, design, need)
+    goals = " and ".join(
+        f"p{percentile:g} {kind} <= {goal:g} ms"
+        for kind, goal in (("wait", wait_goal_ms), ("latency", latency_goal_ms))
+        if goal is not None
+    )
+    derivation = (
+        f"minInstances {need}: {goals} at {design:g} rps ({rps:g} +{headroom:.0%}, Erlang C); "
+        f"targetUtilizationPercentage {percent}: floor(100 x {in_flight:g} in flight / "
+        f"({max_concurrent} x {need})); maxInstances {settings.max_instances}: "
+        f"ceil(({at_design:g} + {NOISE_SIGMAS:g} x sqrt({at_design:g})) / ({max_concurrent} x "
+        f"{target:g}))"
+    )
+    return ScaleRecommendation(settings, "goal", rps, headroom, design, need, derivation)
 
 
 def reaction_time_s(
@@ -642,6 +659,7 @@ class Sizing:
             "routerInstances": self.router.instances,
             "rps": self.rps,
             "scaleBasis": self.scale.basis,
+            "scaleDerivation": self.scale.derivation,
             "scaleSettings": self.scale.to_dict(),
             "serviceCv2": self.service_cv2,
             "sloLatencyMs": self.slo_latency_ms,

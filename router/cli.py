@@ -512,6 +512,7 @@ def _scale_lines(sizing: capacity.Sizing) -> list[str]:
         f"  minInstances {settings.min_instances}, maxInstances {settings.max_instances}, "
         f"targetUtilizationPercentage {settings.target_utilization_percentage}, "
         f"pollingInterval {settings.polling_interval}",
+        f"  why: {scale.derivation}",
     ]
 
 

@@ -188,6 +188,10 @@ def test_recommendation_holds_the_goal_at_the_design_rate_and_the_autoscaler_kee
         "pollingInterval": 1,
         "targetUtilizationPercentage": 89,
     }
+    assert recommendation.derivation.startswith(
+        "minInstances 278: p99 wait <= 100 ms at 5500 rps (5000 +10%, Erlang C); "
+        "targetUtilizationPercentage 89: floor(100 x 250 in flight / (1 x 278)); maxInstances 365"
+    )
 
 
 def test_recommendation_without_a_goal_is_the_docs_formula():
