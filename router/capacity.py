@@ -343,7 +343,12 @@ def recommend_scale_settings(
     headroom = _non_negative("headroom", headroom, MAX_HEADROOM)
     percentile = _percentile("slo_percentile", percentile)
     design = rps * (1.0 + headroom)
-    _load(design, request_time_s)
+    if design > MAX_RPS or design * request_time_s > MAX_LOAD_ERLANGS:
+        raise InputError(
+            "headroom",
+            f"rps x (1 + headroom) = {design:,.0f} rps is beyond what is sized "
+            f"({amount(MAX_RPS)} rps, {amount(MAX_LOAD_ERLANGS)} requests in flight); lower it",
+        )
     if wait_goal_ms is None and latency_goal_ms is None:
         replicas = formula_replicas(rps, request_time_s, max_concurrent, target_utilization)
         settings = ScaleSettings(
