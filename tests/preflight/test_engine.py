@@ -116,6 +116,13 @@ CONFIG_SCENARIOS = {
         2,
         ["foo: String length must be less than or equal to 3"],
     ),
+    "9 default too short": (
+        "default-too-short",
+        None,
+        None,
+        2,
+        ["foo: String length must be greater than or equal to 50"],
+    ),
     "10 default not in enum": (
         "enum",
         None,
@@ -141,7 +148,10 @@ CONFIG_SCENARIOS = {
             "foo: String length must be less than or equal to 3",
         ],
     ),
+    "17 float from config": ("any", {"foo": 3.14}, {"foo": 3.14}, 0, []),
+    "19 boolean from config": ("any", {"foo": True}, {"foo": True}, 0, []),
     "21 object from config": ("any", {"foo": {"bar": "baz"}}, {"foo": {"bar": "baz"}}, 0, []),
+    "22 array from config": ("any", {"foo": ["a", "b", "c"]}, {"foo": ["a", "b", "c"]}, 0, []),
     "23 null from config": ("any", {"foo": None}, {"foo": None}, 0, []),
 }
 

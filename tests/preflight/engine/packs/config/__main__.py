@@ -22,6 +22,7 @@ SCHEMAS = {
     "required": {"foo": {"type": "string"}},
     "default-wrong-type": {"foo": {"type": "string", "default": 1}},
     "default-too-long": {"foo": {"type": "string", "maxLength": 3, "default": "this is too long"}},
+    "default-too-short": {"foo": {"type": "string", "minLength": 50, "default": "bar"}},
     "enum": {"foo": {"type": "string", "enum": ["bar", "baz"], "default": "blah"}},
     "const": {"foo": {"const": "bar", "default": "blah"}},
     "two": {"foo": {"type": "string", "maxLength": 3}, "bar": {"type": "integer"}},
