@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from router import traffic
 from router.capacity import ROUTER_OVERHEAD_P99_MS, Sizing
+from router.errors import InputError
 from router.scale import RequestSettings
-from router.simulator import BATCHES, Interval, ServiceTime, simulate
+from router.simulator import BATCHES, MAX_SLOTS, Interval, ServiceTime, simulate
 
 __all__ = ["Check", "GoalCheck", "check_sizing"]
 
@@ -124,6 +125,13 @@ def check_sizing(
     if scale.basis != "goal":
         raise ValueError("only a goal-based recommendation has a goal to check")
     design = scale.design_rps
+    slots = scale.settings.max_instances * sizing.max_concurrent
+    if slots > MAX_SLOTS:
+        raise InputError(
+            "check",
+            f"the recommended settings hold up to {slots:,} slots, more than the {MAX_SLOTS:,} "
+            "the simulator takes; size without the check (--no-check)",
+        )
     duration = duration_s or check_duration_s(design, sizing.slo_percentile)
     result = simulate(
         traffic.poisson(design, duration),

@@ -7,6 +7,7 @@ import pytest
 
 from router import capacity
 from router.check import check_sizing
+from router.errors import InputError
 from router.scale import ScaleSettings
 
 CASES = [
@@ -62,3 +63,10 @@ def test_a_run_too_short_to_see_misses_is_unsure_not_holds():
     check = check_sizing(capacity.size(5, 1, slo_wait_ms=300), duration_s=10)
     assert check.goals[0].fraction.value == 0
     assert [goal.verdict for goal in check.goals] == ["unsure"] and not check.holds
+
+
+def test_settings_too_large_to_simulate_say_so():
+    sizing = capacity.size(100_000, 1, slo_wait_ms=100)
+    with pytest.raises(InputError) as caught:
+        check_sizing(sizing)
+    assert caught.value.field == "check" and "--no-check" in caught.value.problem
