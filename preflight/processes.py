@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Callable
 
 # Result documents (plans) can be large: 1,000 resources with manifests run to tens of MB.
 MAX_RESULT_BYTES = 512 * 1024 * 1024
@@ -75,18 +74,15 @@ def start(argv: list[str], *, env: dict[str, str], cwd: str | None = None, pass_
 class Tail:
     """Reads a stream to its end in a thread, keeping only its last MAX_LOG_BYTES."""
 
-    def __init__(self, stream, on_line: Callable[[bytes], None] | None = None):
+    def __init__(self, stream):
         self.data = bytearray()
         self._stream = stream
-        self._on_line = on_line
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             for line in iter(self._stream.readline, b""):
-                if self._on_line:
-                    self._on_line(line)
                 self.data += line
                 if len(self.data) > MAX_LOG_BYTES:
                     del self.data[: len(self.data) - MAX_LOG_BYTES]
@@ -97,13 +93,16 @@ class Tail:
 
 
 def _read_all(fd: int, sink: list[bytes], overflow: list[bool]) -> None:
+    """Keep up to MAX_RESULT_BYTES; past that, drain and drop, so the writer is never stuck."""
     size = 0
     with contextlib.suppress(OSError):
         while chunk := os.read(fd, 1 << 20):
             size += len(chunk)
             if size > MAX_RESULT_BYTES:
-                overflow.append(True)
-                break
+                if not overflow:
+                    overflow.append(True)
+                    sink.clear()
+                continue
             sink.append(chunk)
     os.close(fd)
 
@@ -120,6 +119,9 @@ def run_with_result(
     read_end, write_end = os.pipe()
     try:
         process = start([*argv, str(write_end)], env=env, pass_fds=(write_end,))
+    except OSError:
+        os.close(read_end)
+        raise
     finally:
         os.close(write_end)
     chunks: list[bytes] = []
@@ -141,7 +143,7 @@ def run_with_result(
         raise ChildError(f"did not finish within {timeout:g} s (stopped)") from None
     kill_group(process)  # the runner is done: nothing it started may live on
     reader.join(timeout=30)
-    stdout.text(0.5)
+    stdout.text(0.5)  # what the program printed is not shown; this only lets the reader finish
     if overflow:
         raise ChildError(f"its result is over {MAX_RESULT_BYTES // (1024 * 1024)} MiB")
     return (b"".join(chunks) if chunks else None), status, stderr.text(0.5)
