@@ -184,9 +184,12 @@ class PolicyPack:
             ),
         )
         env.pop("PULUMI_CONFIG", None)
-        self.process = processes.start(
-            [sys.executable, "-u", "-m", "preflight.packhost"], env=env, cwd=str(directory)
-        )
+        try:
+            self.process = processes.start(
+                [sys.executable, "-u", "-m", "preflight.packhost"], env=env, cwd=str(directory)
+            )
+        except OSError as err:
+            raise PolicyPackError(f"{directory}: cannot start the policy pack: {err}") from None
         self.channel = None
         self._stderr = processes.Tail(self.process.stderr)
         payload = json.dumps(config).encode()

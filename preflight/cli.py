@@ -200,7 +200,7 @@ def _run(project, stack: StackConfig, timeout: float) -> Graph:
             env=env,
             timeout=timeout,
         )
-    except processes.ChildError as err:
+    except (processes.ChildError, OSError) as err:
         raise Failure(PROGRAM_FAILED, f"the program {err}") from None
     try:
         result = json.loads(raw) if raw else None
