@@ -560,7 +560,7 @@ def _remediate(pack, r: Resource, by_urn, analysis: Analysis, timeout: float) ->
                     unevaluated=True,
                 )
             )
-        if remediation.HasField("properties"):
+        elif remediation.HasField("properties"):  # as the engine: a diagnostic wins
             inputs = json_format.MessageToDict(remediation.properties)
             analysis.remediations.append({"policy": remediation.policyName, "urn": r.urn})
     return inputs
