@@ -124,3 +124,44 @@ def test_azure_native_name_properties():
     assert name_property("kubernetes:core/v1:Namespace") is None
     assert autoname("urn:a", "rg") == autoname("urn:a", "rg") != autoname("urn:b", "rg")
     assert len(autoname("urn:a", "rg")) == len("rg") + 8
+
+
+class _FakePack:
+    """Answers Remediate as a pack would: one remediation that could not run, one that did."""
+
+    def call(self, method, request, timeout):
+        assert method == "Remediate"
+        response = analyzer_pb2.RemediateResponse()
+        response.remediations.add(policyName="cannot", diagnostic="can't run remediation 'x'")
+        done = response.remediations.add(policyName="fixes")
+        json_format.ParseDict({"value": "fixed"}, done.properties)
+        return response
+
+
+def test_remediations_replace_inputs_and_diagnostics_are_advisory_notes():
+    from preflight.plan import Resource
+
+    resource = Resource(
+        "urn:pulumi:s::p::t:m:T::r",
+        "t:m:T",
+        "r",
+        True,
+        "",
+        "",
+        [],
+        {},
+        {},
+        {"value": "original"},
+        {"value": "original"},
+    )
+    analysis = analyzer.Analysis("pack", "1", [])
+    inputs = analyzer._remediate(_FakePack(), resource, {}, analysis, 5)
+    assert inputs == {"value": "fixed"}
+    assert analysis.remediations == [{"policy": "fixes", "urn": resource.urn}]
+    [note] = analysis.violations
+    assert (note.policy, note.enforcement_level, note.unevaluated, note.urn) == (
+        "cannot",
+        "advisory",
+        True,
+        resource.urn,
+    )
