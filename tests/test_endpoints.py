@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from components import endpoints as endpoints_component
+from router import capacity
 from stacks import settings as stack_settings
 from tests import pki, prod_stack
 
@@ -230,26 +231,38 @@ def with_change(change) -> dict:
     return config
 
 
-def test_a_wait_goal_sizes_with_erlang_c_when_it_needs_more():
-    # 200 rps x 0.1 s is 20 Erlangs: the formula at 70 % gives 29; a 20 ms p99 wait needs more.
+def test_a_wait_goal_gets_complete_settings_from_router():
+    # 200 rps x 0.1 s is 20 requests in flight: the formula at 70 % gives 29 replicas; a 20 ms p99
+    # wait at +10 % traffic needs 34 from the start, and a target that holds them.
     config = with_change(
         lambda c: _deployments(c)[0].update(
             {"sizing": {"rps": 200, "requestTimeMs": 100, "waitGoalMs": 20}}
         )
     )
     scale = parse(config).endpoints[0].deployments[0].scale()
-    assert "= 29 (documented formula)" in scale.derivation
-    assert "Erlang C" in scale.derivation
-    assert scale.maxInstances > 29
+    recommended = capacity.recommend_scale_settings(200, 0.1, 1, wait_goal_ms=20)
+    assert (scale.minInstances, scale.maxInstances, scale.targetUtilizationPercentage) == (
+        recommended.settings.min_instances,
+        recommended.settings.max_instances,
+        recommended.settings.target_utilization_percentage,
+    )
+    assert scale.minInstances > 29 and "Erlang C" in scale.derivation
 
 
-def test_a_loose_wait_goal_keeps_the_formula():
+def test_a_wait_goal_chooses_min_and_target_itself():
     config = with_change(
         lambda c: _deployments(c)[0].update(
-            {"sizing": {"rps": 200, "requestTimeMs": 100, "waitGoalMs": 5000}}
+            {
+                "sizing": {"rps": 200, "requestTimeMs": 100, "waitGoalMs": 20},
+                "scaleSettings": {"targetUtilizationPercentage": 70},
+            }
         )
     )
-    assert parse(config).endpoints[0].deployments[0].scale().maxInstances == 29
+    found = errors(config)
+    assert any(
+        path.endswith("scaleSettings.targetUtilizationPercentage") and "router/ chooses" in message
+        for path, message in found
+    ), found
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ sized from the traffic by router/ (the documented formula, or Erlang C for a wai
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -21,20 +20,20 @@ from stacks.settings.base import Model
 from stacks.settings.cluster import AksCluster
 from stacks.settings.errors import Problem, Problems
 from stacks.settings.instance_types import GPU, InstanceType, known_names, selects
+from stacks.settings.scaling import (
+    Probe,
+    RequestSettings,
+    Scale,
+    ScaleSettings,
+    Sizing,
+    derive,
+)
 
 if TYPE_CHECKING:
     from stacks.settings.stack import Settings
 
 # Endpoint and deployment names: 3 to 32 letters, digits or '-', starting with a letter.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]")
-# catalog.endpoints names fields in the v2 YAML spelling; settings use the ARM camelCase.
-_FIELDS = {
-    "min_instances": "minInstances",
-    "max_instances": "maxInstances",
-    "target_utilization_percentage": "targetUtilizationPercentage",
-    "request_timeout_ms": "requestTimeoutMs",
-    "max_concurrent_requests_per_instance": "maxConcurrentRequestsPerInstance",
-}
 
 
 def _name(value: str, what: str) -> str:
@@ -44,110 +43,6 @@ def _name(value: str, what: str) -> str:
             "letter and not ending with '-'"
         )
     return value
-
-
-def _raise(problems: list[tuple[str, str]]) -> None:
-    if problems:
-        raise Problems([((_FIELDS.get(path, path),), message) for path, message in problems])
-
-
-class ScaleSettings(Model):
-    """Target-utilization autoscaling by azureml-fe (ARM TargetUtilization)."""
-
-    minInstances: int = Field(
-        catalog_endpoints.MIN_INSTANCES_DEFAULT, description="Fewest replicas."
-    )
-    maxInstances: int | None = Field(
-        None,
-        description="Most replicas; leave it out to size it from `sizing` (default "
-        f"{catalog_endpoints.MAX_INSTANCES_DEFAULT} without sizing).",
-    )
-    targetUtilizationPercentage: int = Field(
-        catalog_endpoints.TARGET_UTILIZATION_DEFAULT,
-        description="Busy share of replicas azureml-fe keeps (1..100).",
-    )
-    pollingIntervalS: int = Field(
-        catalog_endpoints.POLLING_INTERVAL_S_DEFAULT,
-        ge=1,
-        description="Seconds between azureml-fe's scaling decisions.",
-    )
-
-    @model_validator(mode="after")
-    def _limits(self) -> ScaleSettings:
-        _raise(
-            catalog_endpoints.scale_settings_problems(
-                self.minInstances,
-                catalog_endpoints.MAX_INSTANCES_DEFAULT
-                if self.maxInstances is None
-                else self.maxInstances,
-                self.targetUtilizationPercentage,
-            )
-        )
-        return self
-
-
-class Sizing(Model):
-    """The traffic to size maxInstances for (router/capacity)."""
-
-    rps: float = Field(gt=0, description="Peak requests per second to serve.")
-    requestTimeMs: float = Field(gt=0, description="Time one request takes in the model, ms.")
-    maxConcurrentRequestsPerInstance: int | None = Field(
-        None, ge=1, description="Defaults to requestSettings.maxConcurrentRequestsPerInstance."
-    )
-    waitGoalMs: float | None = Field(
-        None,
-        gt=0,
-        description="Optional: queue wait (plus azureml-fe overhead) to stay under at "
-        "waitPercentile; sizes with Erlang C.",
-    )
-    waitPercentile: float = Field(99, gt=0, lt=100, description="Percentile of waitGoalMs.")
-    payloadMb: float | None = Field(
-        None,
-        gt=0,
-        description=f"Largest request body, MB (azureml-fe takes at most "
-        f"{catalog_endpoints.MAX_REQUEST_PAYLOAD_MB} MB).",
-    )
-
-    @field_validator("payloadMb")
-    @classmethod
-    def _payload(cls, value: float | None) -> float | None:
-        if value is not None and value > catalog_endpoints.MAX_REQUEST_PAYLOAD_MB:
-            raise ValueError(
-                f"requests of {value:g} MB exceed azureml-fe's maximum payload of "
-                f"{catalog_endpoints.MAX_REQUEST_PAYLOAD_MB} MB: send the data by reference "
-                "(a blob URL) or in smaller requests"
-            )
-        return value
-
-
-class RequestSettings(Model):
-    maxConcurrentRequestsPerInstance: int = Field(
-        catalog_endpoints.MAX_CONCURRENT_REQUESTS_DEFAULT,
-        description="Requests one replica serves at once.",
-    )
-    requestTimeoutMs: int = Field(
-        catalog_endpoints.REQUEST_TIMEOUT_MS_DEFAULT,
-        description=f"Scoring timeout, at most {catalog_endpoints.REQUEST_TIMEOUT_MS_MAX} ms.",
-    )
-
-    @model_validator(mode="after")
-    def _limits(self) -> RequestSettings:
-        _raise(
-            catalog_endpoints.request_settings_problems(
-                self.requestTimeoutMs, self.maxConcurrentRequestsPerInstance
-            )
-        )
-        return self
-
-
-class Probe(Model):
-    """Liveness or readiness probe of the model container (ARM ProbeSettings)."""
-
-    initialDelayS: int | None = Field(None, ge=0, description="Seconds before the first probe.")
-    periodS: int | None = Field(None, ge=1, description="Seconds between probes.")
-    timeoutS: int | None = Field(None, ge=1, description="Seconds a probe may take.")
-    failureThreshold: int | None = Field(None, ge=1, description="Failures before giving up.")
-    successThreshold: int | None = Field(None, ge=1, description="Successes to count as up.")
 
 
 class Deployment(Model):
@@ -228,10 +123,21 @@ class Deployment(Model):
                     )
                 ]
             )
-        try:
-            scale = self.scale()
-        except InputError as err:
-            raise Problems([(("sizing", "waitGoalMs"), err.problem)]) from None
+        if sizing.waitGoalMs is not None:
+            chosen = sorted(self.scaleSettings.model_fields_set - {"maxInstances"})
+            if chosen:
+                raise Problems(
+                    [
+                        (
+                            ("scaleSettings", chosen[0]),
+                            "with sizing.waitGoalMs, router/ chooses minInstances, "
+                            "targetUtilizationPercentage and pollingIntervalS together so the goal "
+                            "holds under the autoscaler: remove them from scaleSettings, or drop "
+                            "waitGoalMs to size maxInstances alone",
+                        )
+                    ]
+                )
+        scale = self.scale()
         if scale.maxInstances < self.scaleSettings.minInstances:
             raise Problems(
                 [
@@ -245,41 +151,9 @@ class Deployment(Model):
         return self
 
     def scale(self) -> Scale:
-        """The scale settings to send, and how maxInstances was derived."""
-        given = self.scaleSettings
-        target = given.targetUtilizationPercentage
-        if self.sizing is None:
-            maximum = given.maxInstances or catalog_endpoints.MAX_INSTANCES_DEFAULT
-            how = "as given" if given.maxInstances is not None else "the documented default"
-            return Scale(given.minInstances, maximum, target, given.pollingIntervalS, how)
-        sizing = self.sizing
+        """The scale settings to send, and how they were derived."""
         concurrent = self.requestSettings.maxConcurrentRequestsPerInstance
-        seconds = sizing.requestTimeMs / 1000
-        formula = capacity.formula_replicas(sizing.rps, seconds, concurrent, target / 100)
-        how = (
-            f"ceil({sizing.rps:g} rps x {seconds:g} s / {target / 100:g} / {concurrent}) = "
-            f"{formula} (documented formula)"
-        )
-        maximum = formula
-        if sizing.waitGoalMs is not None:
-            erlang = capacity.slo_replicas(
-                sizing.rps, seconds, sizing.waitGoalMs, sizing.waitPercentile, concurrent
-            )
-            maximum = max(formula, erlang)
-            how += (
-                f"; Erlang C for p{sizing.waitPercentile:g} wait <= {sizing.waitGoalMs:g} ms "
-                f"needs {erlang}; maxInstances = the larger, {maximum}"
-            )
-        return Scale(given.minInstances, maximum, target, given.pollingIntervalS, how)
-
-
-@dataclass(frozen=True)
-class Scale:
-    minInstances: int
-    maxInstances: int
-    targetUtilizationPercentage: int
-    pollingIntervalS: int
-    derivation: str  # how maxInstances was found, for the preview
+        return derive(self.scaleSettings, self.sizing, concurrent)
 
 
 class Endpoint(Model):
