@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from catalog.host_table import CLOUD_TAG, HOSTS
+
 # When a host is first needed, in order.
 PHASES = (
     "cluster setup",
@@ -49,33 +51,6 @@ PLACEHOLDER = re.compile(r"<(region|cluster|account|acr)>")
 HOST = re.compile(
     r"^(\*\.)?(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-# The service tag of Azure's public cloud; `AzureCloud.<region>` narrows it to a region.
-CLOUD_TAG = "AzureCloud"
-
-_SEEDS = "seeds/002, seeds/003"
-_SEED_002 = "seeds/002 DNS table (absent from seeds/003)"
-_AKS = "Learn AKS outbound-rules-control-egress: required FQDN rules"
-_AKS_NET = "Learn AKS outbound-rules-control-egress: required network rules"
-_AKS_EXT = "Learn AKS outbound-rules-control-egress: cluster extensions"
-_AKS_GPU = "Learn AKS outbound-rules-control-egress: GPU enabled clusters"
-_AML = "Learn how-to-access-azureml-behind-firewall: Kubernetes compute"
-_ARC = "Learn Azure Arc-enabled Kubernetes network-requirements"
-_FACTS = "platform-facts section 5 (current Learn AKS outbound rules page)"
-
-
-@dataclass(frozen=True)
-class Host:
-    """One documented egress rule. `needs` names the feature that needs it (see `Features`);
-    `phase` is when it is first needed, `inference_phase` overrides it when inference is on."""
-
-    host: str
-    port: int
-    protocol: str
-    why: str
-    phase: str
-    source: str
-    needs: str
-    inference_phase: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,221 +94,10 @@ class Rule:
         }
 
 
-def _hosts(
-    names: str,
-    port: int,
-    protocol: str,
-    why: str,
-    phase: str,
-    source: str,
-    needs: str,
-    inference_phase: str | None = None,
-) -> list[Host]:
-    return [
-        Host(name, port, protocol, why, phase, source, needs, inference_phase)
-        for name in names.split()
-    ]
-
-
-HOSTS: tuple[Host, ...] = (
-    # AKS core: node bootstrap, images, the API server (before anything of Azure ML runs).
-    *_hosts("*.hcp.<region>.azmk8s.io", 443, "https", "aks", "cluster setup", _AKS, "aks_public"),
-    *_hosts(
-        "mcr.microsoft.com *.data.mcr.microsoft.com management.azure.com "
-        "login.microsoftonline.com packages.microsoft.com acs-mirror.azureedge.net",
-        443,
-        "https",
-        "aks",
-        "cluster setup",
-        _AKS,
-        "aks",
-    ),
-    *_hosts("mcr-0001.mcr-msedge.net", 443, "https", "aks", "cluster setup", _FACTS, "aks"),
-    *_hosts(f"{CLOUD_TAG}.<region>", 1194, "udp", "aks", "cluster setup", _AKS_NET, "aks_public"),
-    *_hosts(f"{CLOUD_TAG}.<region>", 9000, "tcp", "aks", "cluster setup", _AKS_NET, "aks_public"),
-    *_hosts("ntp.ubuntu.com", 123, "udp", "aks", "cluster setup", _AKS_NET, "aks"),
-    # Arc agents (the cluster is already connected; onboarding-only hosts are left out).
-    *_hosts(
-        "management.azure.com <region>.dp.kubernetesconfiguration.azure.com "
-        "login.microsoftonline.com <region>.login.microsoft.com login.windows.net "
-        "mcr.microsoft.com *.data.mcr.microsoft.com gbl.his.arc.azure.com *.his.arc.azure.com "
-        "guestnotificationservice.azure.com *.guestnotificationservice.azure.com sts.windows.net",
-        443,
-        "https",
-        "arc",
-        "cluster setup",
-        _ARC,
-        "arc",
-    ),
-    *_hosts(
-        "*.servicebus.windows.net",
-        443,
-        "https",
-        "arc",
-        "cluster setup",
-        f"{_ARC} (websockets must pass the firewall or proxy)",
-        "arc",
-    ),
-    # GPU nodes: driver installation.
-    *_hosts(
-        "nvidia.github.io us.download.nvidia.com download.docker.com",
-        443,
-        "https",
-        "gpu",
-        "cluster setup",
-        _AKS_GPU,
-        "gpu",
-    ),
-    # Cluster extensions (the Azure ML extension's install deploys the router).
-    *_hosts(
-        "<region>.dp.kubernetesconfiguration.azure.com mcr.microsoft.com "
-        "*.data.mcr.microsoft.com arcmktplaceprod.azurecr.io *.ingestion.msftcloudes.com "
-        "*.microsoftmetrics.com",
-        443,
-        "https",
-        "extension",
-        "router deploy",
-        _AKS_EXT,
-        "aks",
-    ),
-    # The router, in the order the seeds give.
-    *_hosts(
-        "<cluster>.hcp.<region>.azmk8s.io",
-        443,
-        "https",
-        "aks",
-        "router deploy",
-        f"{_SEEDS}: the AKS API server",
-        "aks_public_inference",
-    ),
-    *_hosts(
-        "mcr.microsoft.com",
-        443,
-        "https",
-        "inference",
-        "router deploy",
-        f"{_SEEDS}: router images",
-        "inference",
-    ),
-    *_hosts(
-        "<account>.blob.core.windows.net",
-        443,
-        "https",
-        "workspace",
-        "router running",
-        f"{_SEEDS}: dynamic configuration, models",
-        "inference",
-    ),
-    *_hosts(
-        "<account>.table.core.windows.net",
-        443,
-        "https",
-        "workspace",
-        "router running",
-        _SEED_002,
-        "inference",
-    ),
-    *_hosts(
-        "api.azureml.ms",
-        443,
-        "https",
-        "inference",
-        "router running",
-        f"{_SEEDS}: Microsoft Entra token authentication",
-        "inference",
-    ),
-    *_hosts(
-        "ingest-vienna<region>.kusto.windows.net",
-        443,
-        "https",
-        "inference",
-        "router running",
-        f"{_SEEDS}: telemetry upload",
-        "inference",
-    ),
-    *_hosts(
-        "<acr>.azurecr.io",
-        443,
-        "https",
-        "workspace",
-        "model deploy",
-        f"{_SEEDS}: model images",
-        "inference",
-    ),
-    # Azure ML on Kubernetes compute, training and inference (Learn firewall page).
-    *_hosts(
-        "*.kusto.windows.net *.table.core.windows.net *.queue.core.windows.net",
-        443,
-        "https",
-        "extension",
-        "training job",
-        f"{_AML}: system logs",
-        "ml",
-        "router running",
-    ),
-    *_hosts(
-        "<acr>.azurecr.io <acr>.<region>.data.azurecr.io",
-        443,
-        "https",
-        "workspace",
-        "training job",
-        f"{_AML}: workload images",
-        "ml",
-        "model deploy",
-    ),
-    *_hosts(
-        "<account>.blob.core.windows.net",
-        443,
-        "https",
-        "workspace",
-        "training job",
-        f"{_AML}: scripts, data, models, logs",
-        "ml",
-        "router running",
-    ),
-    *_hosts(
-        # The workspace id is a GUID the stack does not hold: its wildcard stands for it.
-        "*.workspace.<region>.api.azureml.ms <region>.experiments.azureml.net "
-        "<region>.api.azureml.ms",
-        443,
-        "https",
-        "workspace",
-        "training job",
-        f"{_AML}: service API",
-        "ml",
-        "router running",
-    ),
-    *_hosts("pypi.org", 443, "https", "training", "training job", f"{_AML}: pip", "training"),
-    *_hosts(
-        "archive.ubuntu.com security.ubuntu.com ppa.launchpad.net",
-        80,
-        "http",
-        "training",
-        "training job",
-        f"{_AML}: security patches",
-        "training",
-    ),
-)
-
 # The router's Service, whose load balancer IP the sslCname record points at (Learn "Configure a
 # secure online endpoint with TLS/SSL": the azureml-fe service in the azureml namespace).
 ROUTER_SERVICE = "azureml-fe"
 ROUTER_SERVICE_NAMESPACE = "azureml"
-
-# Hosts the documents list that never apply to this platform, and why.
-NOT_APPLICABLE: dict[str, str] = {
-    "<label>.<region>.cloudapp.azure.com": (
-        "seeds/002: only for an endpoint domain auto-generated by the v1 flow; this platform "
-        "serves on sslCname (a custom domain) or the load balancer's IP"
-    ),
-    "k8connecthelm.azureedge.net": (
-        f"{_ARC}: onboarding only (az connectedk8s connect); the platform attaches clusters that "
-        "are already connected"
-    ),
-    "marketplaceapi.microsoft.com": (
-        f"{_AKS_EXT}: metering of marketplace extensions; the Azure ML extension is not one"
-    ),
-}
 
 
 def _applies(needs: str, features: Features) -> bool:
@@ -460,17 +224,11 @@ SOURCES: dict[str, str] = {
     "PLACEHOLDER": "seeds/002 DNS table and Learn firewall page placeholders",
     "HOST": "Azure Firewall target FQDNs: a name or a leading '*.' wildcard (Learn 'Azure "
     "Firewall FQDN filtering in network rules')",
-    "CLOUD_TAG": f"{_AKS_NET} (AzureCloud.<Region>); Learn 'Virtual network service tags'",
-    "HOSTS": (
-        f"{_SEEDS}; {_SEED_002}; {_AKS}; {_AKS_NET}; {_AKS_EXT}; {_AKS_GPU}; {_AML}; {_ARC}; "
-        f"{_FACTS}; each entry carries its own source"
-    ),
     "ROUTER_SERVICE": (
         "Learn how-to-secure-kubernetes-online-endpoint, 'Update your DNS with an FQDN': "
         "kubectl describe svc azureml-fe -n azureml"
     ),
     "ROUTER_SERVICE_NAMESPACE": "Learn how-to-secure-kubernetes-online-endpoint (namespace azureml)",
-    "NOT_APPLICABLE": f"seeds/002; {_ARC}; {_AKS_EXT}",
     "rules": "HOSTS filtered by the stack's features; earliest phase wins (seeds' order)",
     "covers": "Azure Firewall wildcard semantics: '*.' matches any subdomain (Learn 'Azure "
     "Firewall FQDN tags and filtering')",

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from catalog import hosts
+from catalog import host_table, hosts
 from tests.conftest import run_preflight
 
 PROD = [
@@ -217,7 +217,7 @@ def test_features_pick_hosts():
 
 
 def test_every_catalog_entry_is_well_formed():
-    for entry in hosts.HOSTS:
+    for entry in host_table.HOSTS:
         assert entry.phase in hosts.PHASES and entry.why in hosts.WHY, entry
         assert entry.protocol in hosts.PROTOCOLS and entry.source, entry
         filled = hosts.PLACEHOLDER.sub("x0", entry.host)
@@ -253,10 +253,10 @@ def test_an_extra_host_the_catalog_lists_is_kept_once_with_both_sources():
 
 
 def test_not_applicable_hosts_are_named_with_a_reason():
-    assert "<label>.<region>.cloudapp.azure.com" in hosts.NOT_APPLICABLE
+    assert "<label>.<region>.cloudapp.azure.com" in host_table.NOT_APPLICABLE
     everything = features(training=True, gpu=True)
     listed = {r.host for r in hosts.rules(everything)} | {
         r.host for r in hosts.rules(features(kind="arc", training=True))
     }
-    assert not set(hosts.NOT_APPLICABLE) & listed
-    assert all(reason for reason in hosts.NOT_APPLICABLE.values())
+    assert not set(host_table.NOT_APPLICABLE) & listed
+    assert all(reason for reason in host_table.NOT_APPLICABLE.values())
