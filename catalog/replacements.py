@@ -55,8 +55,8 @@ def not_in_place(resource_type: str, changed_path: str) -> str | None:
 
 
 def replaces(resource_type: str, changed_path: str) -> bool:
-    if not_in_place(resource_type, changed_path):
-        return True
+    """The provider replaces the resource for this change (a not-in-place change is refused by
+    Azure instead: see not_in_place)."""
     package = resource_type.split(":")[0]
     top = changed_path.split(".")[0].split("[")[0]
     if package == "azure-native":
@@ -86,5 +86,5 @@ SOURCES: dict[str, str] = {
         "after you create it' (resize-node-pool: new pool, cordon and drain, delete)"
     ),
     "not_in_place": "NOT_IN_PLACE",
-    "replaces": "AZURE_NATIVE_REPLACE, KUBERNETES_REPLACE and NOT_IN_PLACE",
+    "replaces": "AZURE_NATIVE_REPLACE, KUBERNETES_REPLACE",
 }

@@ -23,6 +23,7 @@ MODULES = (
     "extension_valid_combination",
     "https_in_prod",
     "protected_settings_secret",
+    "protected_settings_in_state",
     "legacy_aks_compute",
     "instance_type_valid",
     "no_registry_models_on_kubernetes",

@@ -1,5 +1,5 @@
 """protected-settings-secret: certificates, keys and relay connection strings only in protected
-settings, and protected settings kept secret in the state."""
+settings (whether protected settings are secret in the state is protected-settings-in-state)."""
 
 from __future__ import annotations
 
@@ -44,30 +44,17 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
                 f"configurationSettings holds secret material under {', '.join(plain)} (values "
                 "not shown): move it to configurationProtectedSettings, from secret config.",
             )
-        protected = keys(get(extension.props, _PROTECTED_PROPERTY, default={}))
-        if protected and _PROTECTED_PROPERTY not in (
-            extension.opts.additional_secret_outputs or []
-        ):
-            yield Finding(
-                extension,
-                f"{_PROTECTED_PROPERTY} is not marked secret: add ResourceOptions("
-                f'additional_secret_outputs=["{_PROTECTED_PROPERTY}"]) so the state never '
-                "holds it in clear text.",
-            )
 
 
 RULE = Rule(
     name=NAME,
     level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
-    what="Certificates, keys and relay connection strings only in protected settings, and "
-    "protected settings marked secret.",
+    what="Certificates, keys and relay connection strings only in protected settings.",
     why="configurationSettings are readable by anyone who can read the extension (ARM, the "
-    "portal, the Pulumi state); a TLS key or relay connection string there is leaked. Policies "
-    "see secrets unwrapped, so the visible mark of a secret output is additionalSecretOutputs.",
+    "portal, the Pulumi state); a TLS key or relay connection string there is leaked.",
     fix="Put scoringFe.sslCert/sslKey and relayServerConnectionString in "
-    "configurationProtectedSettings, from secret config, and add "
-    'additional_secret_outputs=["configurationProtectedSettings"] to the resource options.',
+    "configurationProtectedSettings, from secret config.",
     url="https://learn.microsoft.com/azure/machine-learning/how-to-secure-kubernetes-inferencing-communication",
     check=check,
 )

@@ -68,6 +68,12 @@ def diff(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
             "replace": sorted(
                 {p["path"] for p in properties if replacements.replaces(rtype, p["path"])}
             ),
+            # Changes Azure refuses to make in place, with what it takes instead.
+            "blocked": [
+                {"path": p["path"], "why": why}
+                for p in properties
+                if (why := replacements.not_in_place(rtype, p["path"]))
+            ],
         }
         if base_type(rtype) == EXTENSION_TYPE_TOKEN:
             entry["disruptive"] = extension.disruptive_changes(
@@ -111,6 +117,8 @@ def text(d: dict[str, Any]) -> str:
         )
         for p in c["properties"]:
             lines.append(f"    {visible(p['path'])}: {_value(p['before'])} => {_value(p['after'])}")
+        for blocked in c.get("blocked", []):
+            lines.append(f"    NOT IN PLACE: {visible(blocked['path'])}: {visible(blocked['why'])}")
         for reason in c.get("disruptive", []):
             lines.append(f"    DISRUPTIVE: {visible(reason)}")
     if not lines:
@@ -118,7 +126,8 @@ def text(d: dict[str, Any]) -> str:
     counts = (
         f"{len(d['added'])} added, {len(d['removed'])} removed, {len(d['changed'])} changed, "
         f"{sum(1 for c in d['changed'] if c['replace'])} replaced, "
-        f"{sum(1 for c in d['changed'] if c.get('disruptive'))} disruptive"
+        f"{sum(1 for c in d['changed'] if c.get('disruptive'))} disruptive, "
+        f"{sum(1 for c in d['changed'] if c.get('blocked'))} not in place"
     )
     return "\n".join(lines + ["", counts]) + "\n"
 
@@ -128,8 +137,14 @@ def markdown(d: dict[str, Any]) -> str:
     lines = ["### Plan diff", ""]
     warnings = [(c, r) for c in d["changed"] for r in c.get("disruptive", [])]
     replaced = [c for c in d["changed"] if c["replace"]]
-    if warnings or replaced:
+    blocked = [(c, b) for c in d["changed"] for b in c.get("blocked", [])]
+    if warnings or replaced or blocked:
         lines += ["> [!WARNING]"]
+        lines += [
+            f"> **Not in place** {md_code(_name(c['urn']))}: {md_code(b['path'])} changed: "
+            f"{md_code(b['why'])}"
+            for c, b in blocked
+        ]
         lines += [
             f"> **Replaces** {md_code(_name(c['urn']))} ({md_code(c['type'])}): "
             f"{', '.join(md_code(p) for p in c['replace'])} changed"

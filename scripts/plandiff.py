@@ -7,7 +7,7 @@ Each side is previewed offline by its own preflight: BASE in a temporary git wor
 afterwards), the head in this checkout, uncommitted changes included. Stacks are the
 Pulumi.<name>.yaml files of the project's stackConfigDir on either side; a stack found on one side
 only is diffed against an empty plan. Stacks whose preview failed come first, then those with
-replacements or disruptive changes, so what needs a reviewer's attention stands at the top.
+replacements, disruptive changes or changes Azure cannot make in place, so what needs a reviewer's attention stands at the top.
 
 Exit codes: 0 done; 2 bad input (not a git checkout, unknown ref, unreadable Pulumi.yaml); 3 a
 preview failed (its section says why, the other stacks are still shown); 64 wrong command line.
@@ -52,7 +52,7 @@ class StackDiff:
 
     @property
     def attention(self) -> bool:
-        return bool(self.counts.get("replaced") or self.counts.get("disruptive"))
+        return any(self.counts.get(k) for k in ("replaced", "disruptive", "not in place"))
 
     @property
     def changed(self) -> bool:
@@ -177,6 +177,7 @@ def _diff_stack(stack: str, base: Path, base_stacks: list[str], head_stacks: lis
         "changed": len(changes["changed"]),
         "replaced": sum(1 for c in changes["changed"] if c.get("replace")),
         "disruptive": sum(1 for c in changes["changed"] if c.get("disruptive")),
+        "not in place": sum(1 for c in changes["changed"] if c.get("blocked")),
     }
     return StackDiff(stack, note, "", counts, rendered["markdown"])
 
@@ -187,7 +188,7 @@ def _order(result: StackDiff) -> tuple[int, str]:
 
 def render(ref: str, commit: str, results: list[StackDiff]) -> str:
     results = sorted(results, key=_order)
-    columns = ("added", "removed", "changed", "replaced", "disruptive")
+    columns = ("added", "removed", "changed", "replaced", "disruptive", "not in place")
     lines = [
         f"## Plan diff: `{ref}` ({commit[:12]}) → this change",
         "",

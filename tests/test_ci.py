@@ -320,11 +320,6 @@ def test_make_diff_puts_the_resize_and_the_disruption_at_the_top(diff_result):
     assert "## Stack `staging` (new stack)" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="preflight/diff.py does not render catalog.replacements.not_in_place() yet: it says "
-    "'Replaces ... agentPoolProfiles[1].vmSize changed', not that a new pool is needed",
-)
 def test_make_diff_says_a_new_pool_is_needed(diff_result):
     assert "a new pool is needed" in "\n".join(_first_section_top(diff_result.stdout))
 

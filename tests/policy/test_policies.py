@@ -276,7 +276,7 @@ CASES = [
         "ml",
     ),
     (
-        "protected-settings-secret",
+        "protected-settings-in-state",
         "protected settings not marked secret",
         lambda w: put(w, "ml", ["configurationProtectedSettings"], {"scoringFe.sslCert": "x"}),
         "ml",
@@ -598,16 +598,16 @@ def test_older_sdk_property_name():
 
 
 def test_secret_keys_decide_without_reading_their_values():
-    """protected-settings-secret decides from keys and options: unknown (secret) values do not
-    stop it."""
+    """protected-settings-secret and -in-state decide from keys and options: unknown (secret)
+    values do not stop them."""
     world = put(
         baseline(), "ml", ["configurationProtectedSettings"], {"scoringFe.sslCert": UNKNOWN}
     )
     put(world, "ml", ["configurationSettings", "scoringFe.sslKey"], UNKNOWN)
-    found = run_rule("protected-settings-secret", world)
-    assert len(found) == 2
-    world["ml"].secret_outputs = ["configurationProtectedSettings"]
     assert len(run_rule("protected-settings-secret", world)) == 1
+    assert len(run_rule("protected-settings-in-state", world)) == 1
+    world["ml"].secret_outputs = ["configurationProtectedSettings"]
+    assert len(run_rule("protected-settings-in-state", world)) == 0
 
 
 def test_without_an_edge_names_decide_before_unknown_groups():

@@ -107,6 +107,10 @@ if case != "extension-settings-complete":
     )
 extension_args = {}
 if case == "protected-settings-secret":
+    # A (fake, truncated) base64 PEM key in the plain settings, where anyone can read it.
+    settings["scoringFe.sslKey"] = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t"
+if case == "protected-settings-in-state":
+    # Secret inputs, which Pulumi keeps secret, but no additionalSecretOutputs a policy can see.
     extension_args["configuration_protected_settings"] = {
         "scoringFe.sslCert": pulumi.Output.secret("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"),
         "scoringFe.sslKey": pulumi.Output.secret("LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t"),
