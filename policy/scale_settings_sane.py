@@ -11,6 +11,7 @@ from catalog import endpoints, tokens
 from policy.resources import Graph, get, peek, properties_key, same
 from policy.rule import Context, Finding, Rule
 from router.capacity import formula_replicas
+from router.errors import InputError
 
 NAME = "scale-settings-sane"
 # azure-native v1 flattened `properties` into this name.
@@ -44,13 +45,18 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
                 "maxConcurrentRequestsPerInstance",
                 default=endpoints.MAX_CONCURRENT_REQUESTS_DEFAULT,
             )
-            needed = formula_replicas(
-                float(load["rps"]),
-                float(load["requestTimeMs"]) / 1000,
-                int(concurrent),
-                float(target) / 100,
-            )
-            if needed > int(high):
+            try:
+                needed = formula_replicas(
+                    float(load["rps"]),
+                    float(load["requestTimeMs"]) / 1000,
+                    int(concurrent),
+                    float(target) / 100,
+                )
+            except InputError as err:
+                # A declared load router/ refuses to size is a config mistake worth showing.
+                problems.append(f"the declared load cannot be sized: {err.field}: {err.problem}")
+                needed = None
+            if needed is not None and needed > int(high):
                 problems.append(
                     f"max_instances {int(high)} is below the {needed} replicas the documented "
                     f"formula needs for the declared {load['rps']} rps at "

@@ -709,6 +709,12 @@ def test_declared_load_by_deployment_name():
     assert found and "72 replicas" in found[0][0]
 
 
+def test_declared_load_beyond_what_router_sizes():
+    config = {"declaredLoads": {"blue": {"rps": 5_000_000, "requestTimeMs": 500}}}
+    found = run_rule("scale-settings-sane", baseline(), config)
+    assert found and "the declared load cannot be sized: rps" in found[0][0]
+
+
 def test_plugin_installed_by_the_program():
     world = put(baseline(), "ml", ["configurationSettings", "installNvidiaDevicePlugin"], "False")
     world["plugin"] = Spec(
