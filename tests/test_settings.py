@@ -78,6 +78,19 @@ def test_valid_settings_parse():
 
 CASES = [
     # (id, config changes, expected path, expected message fragment)
+    ("empty location", {"azure-native:location": ""}, "location", "not an Azure region name"),
+    (
+        "list location",
+        {"azure-native:location": '["westeurope"]'},
+        "location",
+        "not an Azure region name",
+    ),
+    (
+        "location with a trailing newline",
+        {"azure-native:location": "westeurope\n"},
+        "location",
+        "not an Azure region name",
+    ),
     (
         "unknown top-level key",
         {"azureml-k8s:clustr": "x"},

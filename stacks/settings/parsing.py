@@ -74,7 +74,9 @@ def parse(
         settings = Settings.model_validate(data)
     except ValidationError as err:
         described = describe(err, Settings, AZURE_NATIVE_KEYS, PROJECT)
-        errors += [e for e in described if e[0] != LOCATION_PATH]
+        # A missing location is reported above, with how to set it.
+        missing_location = "location" not in data
+        errors += [e for e in described if not (missing_location and e[0] == LOCATION_PATH)]
     if settings is not None:
         checked = with_pem_files(settings, project_dir or Path.cwd())
         settings = checked.settings

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from catalog import regions
 from stacks.settings import rules
@@ -22,6 +23,8 @@ PROJECT = "azureml-k8s"
 # Keys read from the azure-native provider's namespace; every other key is the project's.
 AZURE_NATIVE_KEYS = ("location", "subscriptionId")
 _SECRET = {"secret": True}
+# Azure region names: letters and digits ('westeurope'), or the display form ('West Europe').
+_REGION = re.compile(r"[A-Za-z][A-Za-z0-9]*( [A-Za-z0-9]+)*")
 
 
 class Settings(Model):
@@ -77,6 +80,15 @@ class Settings(Model):
         description="Secret, Arc only: how to reach the cluster's API server.",
         json_schema_extra=_SECRET,
     )
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str) -> str:
+        if not _REGION.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not an Azure region name (e.g. westeurope or 'West Europe')"
+            )
+        return value
 
     @model_validator(mode="after")
     def _cross_field(self) -> Settings:
