@@ -52,6 +52,9 @@ CLUSTER_OUTPUT_NODE_COUNT = "nodeCount"
 # The stand-in preflight passes for a secure config value it cannot decrypt (no
 # PULUMI_CONFIG_PASSPHRASE): settings skip content checks (PEM) on it, nothing else.
 PREVIEW_SECRET_PLACEHOLDER = "preflight-secret-placeholder"
+# The environment variable through which preflight tells the program which stack file its config
+# came from, so that settings errors name it.
+PREVIEW_CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
 
 
 def base_type(token: str) -> str:
@@ -93,6 +96,8 @@ SOURCES: dict[str, str] = {
     ),
     "PREVIEW_SECRET_PLACEHOLDER": "project contract between preflight (stackfile.py) and the "
     "settings: what stands in for a secure value preflight cannot decrypt",
+    "PREVIEW_CONFIG_FILE_ENV": "project contract between preflight (runner.py) and the "
+    "settings (loading.py): the stack file named in settings errors",
     "kubernetes_token": f"core group objects are kubernetes:core/v1:<Kind>, {_K8S_SDK}",
     "WORKSPACE": _AZURE_SDK,
     "MODEL_VERSION": _AZURE_SDK,

@@ -20,11 +20,12 @@ from typing import Any
 
 import yaml
 
+from catalog.tokens import PREVIEW_CONFIG_FILE_ENV
 from catalog.tokens import PREVIEW_SECRET_PLACEHOLDER as SECRET_PLACEHOLDER
 from preflight import passphrase
 
 # The stack settings read the name of the file their config came from here, to name it in errors.
-CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
+CONFIG_FILE_ENV = PREVIEW_CONFIG_FILE_ENV
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 # pulumi's own rule for stack names (sdk/go/common/tokens).

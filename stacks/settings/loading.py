@@ -13,12 +13,13 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
+from catalog.tokens import PREVIEW_CONFIG_FILE_ENV
 from stacks.settings.errors import SettingsError
 from stacks.settings.parsing import parse
 from stacks.settings.stack import Settings
 
 # Preflight tells the program which file its configuration came from, so errors can name it.
-CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
+CONFIG_FILE_ENV = PREVIEW_CONFIG_FILE_ENV
 
 
 class StackSettingsError(SettingsError, pulumi.RunError):
