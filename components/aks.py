@@ -11,6 +11,7 @@ from pulumi_azure_native import authorization, containerservice, operationalinsi
 from catalog import aks, arm, tokens
 from catalog import extension as catalog_extension
 from components.cluster import ClusterHandle, decode_kubeconfig, register_cluster_outputs
+from components.options import children_of
 from stacks.settings import AksCluster as AksSettings
 from stacks.settings import NodePool, Workspace
 
@@ -44,7 +45,7 @@ class AksCluster(pulumi.ComponentResource):
         deployer_object_id: the deploying identity, made cluster admin when local accounts are
         off and the stack applies its own Kubernetes objects."""
         super().__init__(tokens.AKS_CLUSTER_COMPONENT, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = children_of(self, opts)
         logs_id = cluster.monitoring.logAnalyticsWorkspaceId
         if (container_insights or defender) and not logs_id:
             logs = operationalinsights.Workspace(
@@ -110,9 +111,7 @@ class AksCluster(pulumi.ComponentResource):
             else None,
             sku={"name": "Base", "tier": "Standard" if production else "Free"},
             # Production clusters are protected: deleting one takes every model with it.
-            opts=pulumi.ResourceOptions(
-                parent=self, protect=production, ignore_changes=ignore or None
-            ),
+            opts=children_of(self, opts, protect=production, ignore_changes=ignore or None),
         )
         bindings: list[pulumi.Resource] = []
         if entra_only and workspace is not None:
@@ -128,7 +127,7 @@ class AksCluster(pulumi.ComponentResource):
                     ),
                     source_resource_id=workspace.id,
                     roles=[aks.TRUSTED_ACCESS_ROLE],
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[managed]),
+                    opts=children_of(self, opts, depends_on=[managed]),
                 )
             )
 
@@ -157,13 +156,13 @@ class AksCluster(pulumi.ComponentResource):
                     role_definition_id=arm.role_definition(
                         facts.subscription_id, AKS_RBAC_CLUSTER_ADMIN
                     ),
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[managed]),
+                    opts=children_of(self, opts, depends_on=[managed]),
                 )
             )
         provider = kubernetes_sdk.Provider(
             f"{name}-k8s",
             kubeconfig=kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=provider_deps),
+            opts=children_of(self, opts, depends_on=provider_deps),
         )
         self.handle = ClusterHandle(
             facts=facts,

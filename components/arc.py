@@ -14,6 +14,7 @@ from components.cluster import (
     decode_kubeconfig,
     register_cluster_outputs,
 )
+from components.options import children_of
 from stacks.settings import ArcCluster as ArcSettings
 
 
@@ -36,14 +37,14 @@ class ArcCluster(pulumi.ComponentResource):
         connected = kubernetes.ConnectedCluster.get(
             f"{name}-connected",
             cluster.connectedClusterId,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=children_of(self, opts),
         )
         # The stack declares the node count so plans are known before anything runs; at deploy
         # time the live cluster is compared with it.
         connected.total_node_count.apply(
             lambda live: _warn_if_differs("node count", cluster.nodeCount, live)
         )
-        relay_outputs, rule = self._relay(name, facts)
+        relay_outputs, rule = self._relay(name, facts, opts)
         if kubeconfig is None:
             credentials = kubernetes.list_connected_cluster_user_credential_output(
                 resource_group_name=facts.resource_group,
@@ -54,7 +55,7 @@ class ArcCluster(pulumi.ComponentResource):
             kubeconfig = credentials.apply(decode_kubeconfig)
         secret_kubeconfig = pulumi.Output.secret(kubeconfig)
         provider = kubernetes_sdk.Provider(
-            f"{name}-k8s", kubeconfig=secret_kubeconfig, opts=pulumi.ResourceOptions(parent=self)
+            f"{name}-k8s", kubeconfig=secret_kubeconfig, opts=children_of(self, opts)
         )
         self.handle = ClusterHandle(
             facts=facts,
@@ -67,7 +68,10 @@ class ArcCluster(pulumi.ComponentResource):
         register_cluster_outputs(self, self.handle)
 
     def _relay(
-        self, name: str, facts: catalog_extension.ClusterFacts
+        self,
+        name: str,
+        facts: catalog_extension.ClusterFacts,
+        opts: pulumi.ResourceOptions | None,
     ) -> tuple[RelayOutputs, pulumi.Resource]:
         """The relay namespace, hybrid connection and auth rule, named as the az CLI names them."""
         tags = {"created_by": "Azure Arc-enabled ML"}  # the CLI's tag, so the CLI recognises them
@@ -79,7 +83,7 @@ class ArcCluster(pulumi.ComponentResource):
             location=facts.location,
             sku={"name": "Standard", "tier": "Standard"},
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=children_of(self, opts),
         )
         connection = relay.HybridConnection(
             f"{name}-relay-connection",
@@ -87,7 +91,7 @@ class ArcCluster(pulumi.ComponentResource):
             namespace_name=namespace_name,
             resource_group_name=facts.resource_group,
             requires_client_authorization=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
+            opts=children_of(self, opts, depends_on=[namespace]),
         )
         rule = relay.HybridConnectionAuthorizationRule(
             f"{name}-relay-rule",
@@ -96,7 +100,7 @@ class ArcCluster(pulumi.ComponentResource):
             namespace_name=namespace_name,
             resource_group_name=facts.resource_group,
             rights=list(catalog_extension.RELAY_RIGHTS),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[connection]),
+            opts=children_of(self, opts, depends_on=[connection]),
         )
         keys = relay.list_hybrid_connection_keys_output(
             authorization_rule_name=catalog_extension.RELAY_AUTH_RULE,

@@ -95,8 +95,11 @@ def test_the_cluster_is_created_after_the_route_and_the_rules(plan):
     assert nodes["urn"] in cluster["dependencies"]
     assert cluster["inputs"]["networkProfile"]["outboundType"] == "userDefinedRouting"
     component = resource(plan, "azureml-k8s:index:AksCluster")
-    # depends_on the Network component: the engine records it as its children.
+    # depends_on the Network component: the engine records it as its children, and the AKS
+    # component hands that on to the cluster itself (Pulumi does not, for a component's children).
     assert resource(plan, NET + "RouteTable")["urn"] in component["dependencies"]
+    assert resource(plan, NET + "RouteTable")["urn"] in cluster["dependencies"]
+    assert firewall_urn(plan) in cluster["dependencies"]
     # Groups go into the policy one at a time; the firewall waits for all of them.
     groups = sorted(of_type(plan, GROUP), key=lambda g: g["inputs"]["priority"])
     for before, after in zip(groups, groups[1:]):
