@@ -10,7 +10,7 @@ import hashlib
 
 import pytest
 
-from catalog import extension as ext
+from catalog import extension as catalog_extension
 from tests import pki
 from tests.conftest import plan_of, resource
 
@@ -243,7 +243,7 @@ def test_arc_production_gpu_nodeport(stack_file, pem_files):
 
 # Pure rules, table-driven --------------------------------------------------------------------
 
-FACTS = ext.ClusterFacts("aks", SUB, "rg", "c1", "West Europe", 3)
+FACTS = catalog_extension.ClusterFacts("aks", SUB, "rg", "c1", "West Europe", 3)
 
 
 @pytest.mark.parametrize(
@@ -274,13 +274,13 @@ FACTS = ext.ClusterFacts("aks", SUB, "rg", "c1", "West Europe", 3)
     ],
 )
 def test_cli_rejections(settings, protected, key, fragment):
-    with pytest.raises(ext.ExtensionConfigError) as info:
-        ext.validate(settings, protected)
+    with pytest.raises(catalog_extension.ExtensionConfigError) as info:
+        catalog_extension.validate(settings, protected)
     assert info.value.key == key and fragment in str(info.value)
 
 
 def run(settings, protected=None, facts=FACTS, **kw):
-    return ext.cli_configuration(settings, protected or {}, facts, **kw)
+    return catalog_extension.cli_configuration(settings, protected or {}, facts, **kw)
 
 
 @pytest.mark.parametrize(
@@ -343,14 +343,14 @@ def test_pem_is_base64_in_protected_settings():
     ],
 )
 def test_small_cluster_rule(nodes, settings, expected_ha, expected_purpose):
-    facts = ext.ClusterFacts("aks", SUB, "rg", "c1", "westeurope", nodes)
+    facts = catalog_extension.ClusterFacts("aks", SUB, "rg", "c1", "westeurope", nodes)
     config, _ = run({"enableTraining": "True", **settings}, facts=facts)
     assert config.get("inferenceRouterHA") == expected_ha
     assert config.get("clusterPurpose") == expected_purpose
 
 
 def test_openshift_and_location_normalised():
-    facts = ext.ClusterFacts("arc", SUB, "rg", "ocp", "West Europe", 3, "OpenShift")
+    facts = catalog_extension.ClusterFacts("arc", SUB, "rg", "ocp", "West Europe", 3, "OpenShift")
     config, protected = run(
         {"enableTraining": "True"},
         facts=facts,
@@ -365,15 +365,19 @@ def test_openshift_and_location_normalised():
 
 def test_relay_namespace_name_as_the_cli():
     # Alphanumerics of "<cluster>-<sub>-<rg>-relay", cut to 50 with a 6-character md5 suffix.
-    facts = ext.ClusterFacts("arc", SUB, "machine-learning-edge-sites", "edge", "westeurope", 3)
+    facts = catalog_extension.ClusterFacts(
+        "arc", SUB, "machine-learning-edge-sites", "edge", "westeurope", 3
+    )
     raw = f"edge-{SUB}-machine-learning-edge-sites-relay"
-    name = ext.relay_namespace_name(facts)
+    name = catalog_extension.relay_namespace_name(facts)
     assert (
         name
         == "edge" + SUB.replace("-", "") + "machinel" + hashlib.md5(raw.encode()).hexdigest()[:6]
     )
-    short = ext.ClusterFacts("arc", SUB, "my-rg", "edge", "westeurope", 3)
-    assert ext.relay_namespace_name(short) == "edge" + SUB.replace("-", "") + "myrgrelay"
+    short = catalog_extension.ClusterFacts("arc", SUB, "my-rg", "edge", "westeurope", 3)
+    assert (
+        catalog_extension.relay_namespace_name(short) == "edge" + SUB.replace("-", "") + "myrgrelay"
+    )
 
 
 @pytest.mark.parametrize(
@@ -398,13 +402,13 @@ def test_relay_namespace_name_as_the_cli():
     ],
 )
 def test_disruptive_changes(before, after, fragment):
-    reasons = ext.disruptive_changes(before, after)
+    reasons = catalog_extension.disruptive_changes(before, after)
     assert any(fragment in r for r in reasons), reasons
 
 
 def test_enabling_is_not_disruptive():
     assert (
-        ext.disruptive_changes(
+        catalog_extension.disruptive_changes(
             {"enableTraining": "False"}, {"enableTraining": "True", "nodeSelector.a": "b"}
         )
         == []

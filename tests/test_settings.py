@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from stacks import settings as s
+from stacks import settings as stack_settings
 
 FILE = "stacks/Pulumi.test.yaml"
 AKS = {
@@ -47,8 +47,8 @@ def config(**overrides):
 
 
 def errors(values, secrets=()):
-    with pytest.raises(s.SettingsError) as info:
-        s.parse(values, set(secrets), FILE)
+    with pytest.raises(stack_settings.SettingsError) as info:
+        stack_settings.parse(values, set(secrets), FILE)
     assert FILE in str(info.value)
     return info.value.errors
 
@@ -70,7 +70,7 @@ def pool(**changes):
 
 
 def test_valid_settings_parse():
-    settings = s.parse(config(), set(), FILE)
+    settings = stack_settings.parse(config(), set(), FILE)
     assert settings.cluster.node_count == 3
     assert settings.extension.cli_settings()["inferenceRouterServiceType"] == "loadBalancer"
     assert settings.container_insights() and settings.defender()  # prod defaults
@@ -369,7 +369,7 @@ def test_passphrase_key_refused():
 
 def test_authorized_ranges_add_control_plane_of_region_and_pair():
     values = config(**with_cluster(apiServer={"authorizedIpRanges": ["203.0.113.0/24"]}))
-    ranges = s.parse(values, set(), FILE).authorized_ranges()
+    ranges = stack_settings.parse(values, set(), FILE).authorized_ranges()
     assert ranges[0] == "203.0.113.0/24"
     assert "13.69.64.192/28" in ranges  # AzureMachineLearning.WestEurope
     assert "13.69.227.192/28" in ranges  # AzureMachineLearning.NorthEurope (the pair)
