@@ -22,25 +22,19 @@ from preflight.stackfile import (
     STACK_NAME,
     StackConfig,
     StackFileError,
-    depth,
     empty_stack,
     find_stack_file,
     load_project,
     load_stack,
-    read_bounded,
 )
 
 if TYPE_CHECKING:
-    from preflight.analyzer import PolicyConfigError
     from preflight.plan import Graph
+    from preflight.policyconfig import PolicyConfigError
 
 OK, VIOLATION, INVALID, PROGRAM_FAILED, PACK_FAILED, USAGE = 0, 1, 2, 3, 4, 64
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT_S = 300
-MAX_PLAN_BYTES = 256 * 1024 * 1024
-# Kubernetes manifests in a plan nest 20 or so levels; far deeper is not a plan (and would
-# exhaust the stack of a recursive walk).
-PLAN_DEPTH = 200
 
 
 class Failure(Exception):
@@ -249,20 +243,20 @@ def preview(args, out: Output) -> int:
 
 
 def check(args, out: Output) -> int:
-    from preflight import analyzer
+    from preflight import analyzer, packprocess, policyconfig
 
     out.check_format = args.format
     try:
-        policy_config = analyzer.load_policy_config(args.policy_config)
-    except analyzer.PolicyConfigError as err:
+        policy_config = policyconfig.load_policy_config(args.policy_config)
+    except policyconfig.PolicyConfigError as err:
         raise _config_failure(err, args) from None
     project, stack = _stack(args)
     out.redact = _redactor(stack)
     try:
-        pack = analyzer.PolicyPack(
+        pack = packprocess.PolicyPack(
             Path(args.policy_pack).resolve(), project.name, stack.stack, stack.config
         )
-    except analyzer.PolicyPackError as err:
+    except packprocess.PolicyPackError as err:
         raise Failure(PACK_FAILED, f"policy pack failed: {err}") from None
     try:
         graph = _run(project, stack, args.timeout)
@@ -276,9 +270,9 @@ def check(args, out: Output) -> int:
             dict(args.tag),
             args.timeout,
         )
-    except analyzer.PolicyConfigError as err:
+    except policyconfig.PolicyConfigError as err:
         raise _config_failure(err, args) from None
-    except analyzer.PolicyPackError as err:
+    except packprocess.PolicyPackError as err:
         raise Failure(PACK_FAILED, f"policy pack failed: {err}") from None
     finally:
         pack.close()
@@ -314,22 +308,6 @@ def _check_output(format_: str, result: dict[str, Any]) -> str:
     return render.check_text(result)
 
 
-def _read_plan(path: str) -> dict[str, Any]:
-    try:
-        text = read_bounded(Path(path), path, MAX_PLAN_BYTES)
-        plan = json.loads(text)
-    except StackFileError as err:
-        raise Failure(INVALID, f"{path}: {err.message}") from None
-    except (ValueError, RecursionError) as err:
-        raise Failure(INVALID, f"{path}: not a readable JSON plan: {err}") from None
-    if depth(plan, PLAN_DEPTH) > PLAN_DEPTH:
-        raise Failure(INVALID, f"{path}: not a preflight plan: nested deeper than {PLAN_DEPTH}")
-    problem = plandiff.plan_problem(plan)
-    if problem:
-        raise Failure(INVALID, f"{path}: not a preflight plan: {problem}")
-    return plan
-
-
 def hosts(args, out: Output) -> int:
     from preflight import hosts as egress_hosts
 
@@ -347,7 +325,10 @@ def hosts(args, out: Output) -> int:
 
 
 def diff(args, out: Output) -> int:
-    changes = plandiff.diff(_read_plan(args.base), _read_plan(args.head))
+    try:
+        changes = plandiff.diff(plandiff.read_plan(args.base), plandiff.read_plan(args.head))
+    except plandiff.PlanError as err:
+        raise Failure(INVALID, str(err)) from None
     formats = {
         "json": lambda x: json.dumps(x, indent=2, sort_keys=True) + "\n",
         "text": plandiff.text,

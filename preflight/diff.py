@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from catalog import extension, replacements
 from catalog.tokens import EXTENSION as EXTENSION_TYPE_TOKEN
 from catalog.tokens import base_type
 from preflight.render import md_code, visible
+from preflight.stackfile import StackFileError, depth, read_bounded
+
+# A plan is read whole, bounded in size. Kubernetes manifests in a plan nest 20 or so levels; far
+# deeper is not a plan (and would exhaust the stack of a recursive walk).
+MAX_PLAN_BYTES = 256 * 1024 * 1024
+PLAN_DEPTH = 200
+
+
+class PlanError(ValueError):
+    """A file that is not a readable preflight plan; the message names the file."""
+
+
+def read_plan(path: str) -> dict[str, Any]:
+    try:
+        text = read_bounded(Path(path), path, MAX_PLAN_BYTES)
+        plan = json.loads(text)
+    except StackFileError as err:
+        raise PlanError(f"{path}: {err.message}") from None
+    except (ValueError, RecursionError) as err:
+        raise PlanError(f"{path}: not a readable JSON plan: {err}") from None
+    if depth(plan, PLAN_DEPTH) > PLAN_DEPTH:
+        raise PlanError(f"{path}: not a preflight plan: nested deeper than {PLAN_DEPTH}")
+    problem = plan_problem(plan)
+    if problem:
+        raise PlanError(f"{path}: not a preflight plan: {problem}")
+    return plan
 
 
 def plan_problem(plan: Any) -> str | None:

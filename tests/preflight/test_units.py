@@ -7,7 +7,7 @@ import json
 import pytest
 from google.protobuf import json_format
 
-from preflight import analyzer, passphrase, render
+from preflight import analyzer, passphrase, policyconfig, render
 from preflight.monitor import autoname, name_property
 from preflight.redaction import Redactor
 from preflight.sdk import analyzer_pb2
@@ -59,13 +59,13 @@ def test_reconcile_layers_defaults_initial_file_and_all():
         ("b", "mandatory", None),
     )
     initial = {"a": {"foo": "initial"}, "all": {"enforcementLevel": "disabled"}}
-    effective = analyzer.reconcile(info, initial, {"all": {"enforcementLevel": "mandatory"}})
+    effective = policyconfig.reconcile(info, initial, {"all": {"enforcementLevel": "mandatory"}})
     assert effective == {
         "a": {"enforcementLevel": "mandatory", "foo": "initial"},
         "b": {"enforcementLevel": "mandatory"},
     }
-    with pytest.raises(analyzer.PolicyConfigError, match="unknown policy 'c'"):
-        analyzer.reconcile(info, {}, {"c": {"enforcementLevel": "mandatory"}})
+    with pytest.raises(policyconfig.PolicyConfigError, match="unknown policy 'c'"):
+        policyconfig.reconcile(info, {}, {"c": {"enforcementLevel": "mandatory"}})
 
 
 @pytest.mark.parametrize(
@@ -95,8 +95,8 @@ def test_reconcile_layers_defaults_initial_file_and_all():
 )
 def test_gojsonschema_messages(schema, props, message):
     info = _info(("p", "mandatory", schema))
-    with pytest.raises(analyzer.PolicyConfigError) as caught:
-        analyzer.validate(info, {"p": {"enforcementLevel": "mandatory", **props}})
+    with pytest.raises(policyconfig.PolicyConfigError) as caught:
+        policyconfig.validate(info, {"p": {"enforcementLevel": "mandatory", **props}})
     assert caught.value.problems == [("p", message)]
     assert str(caught.value) == f"validating policy config: pack 1.0.0  p: {message}"
 
