@@ -39,29 +39,19 @@ class DnsRecord(pulumi.ComponentResource):
         address = service.status.apply(_load_balancer_ip)
         relative = settings.relative_name(cname)
         zone = settings.arm_id
-        record_opts = children_of(self, opts, depends_on=[service])
+        common = dict(
+            resource_group_name=zone.resource_group,
+            record_type="A",
+            relative_record_set_name=relative,
+            ttl=settings.ttl,
+            a_records=[{"ipv4_address": address}],
+            opts=children_of(self, opts, depends_on=[service]),
+        )
+        record: pulumi.CustomResource
         if settings.private:
-            record: pulumi.CustomResource = privatedns.PrivateRecordSet(
-                f"{name}-a",
-                resource_group_name=zone.resource_group,
-                private_zone_name=zone.name,
-                record_type="A",
-                relative_record_set_name=relative,
-                ttl=settings.ttl,
-                a_records=[{"ipv4_address": address}],
-                opts=record_opts,
-            )
+            record = privatedns.PrivateRecordSet(f"{name}-a", private_zone_name=zone.name, **common)
         else:
-            record = azure_dns.RecordSet(
-                f"{name}-a",
-                resource_group_name=zone.resource_group,
-                zone_name=zone.name,
-                record_type="A",
-                relative_record_set_name=relative,
-                ttl=settings.ttl,
-                a_records=[{"ipv4_address": address}],
-                opts=record_opts,
-            )
+            record = azure_dns.RecordSet(f"{name}-a", zone_name=zone.name, **common)
         self.fqdn = pulumi.Output.from_input(cname)
         self.ip_address = address
         self.record_id = record.id
@@ -71,9 +61,18 @@ class DnsRecord(pulumi.ComponentResource):
 
 
 def _load_balancer_ip(status) -> str | None:
-    """The Service's load balancer IP (status.loadBalancer.ingress[0].ip), None until assigned."""
+    """The Service's load balancer IP (status.loadBalancer.ingress[0].ip). Azure assigns it a
+    little after the extension installs the router: on a deploy without it, stop with what to do
+    rather than send Azure an A record without an address."""
     ingress = getattr(getattr(status, "load_balancer", None), "ingress", None) or []
-    return ingress[0].ip if ingress else None
+    address = ingress[0].ip if ingress else None
+    if address is None and not pulumi.runtime.is_dry_run():
+        raise pulumi.RunError(
+            f"the {hosts.ROUTER_SERVICE_NAMESPACE}/{hosts.ROUTER_SERVICE} Service has no load "
+            "balancer IP yet (Azure assigns it shortly after the extension installs the router): "
+            "run `pulumi up` again in a few minutes to create the DNS record"
+        )
+    return address
 
 
 def instructions(cname: str | None) -> str | None:

@@ -1,9 +1,14 @@
-"""Compute and Network, in process: one attach per namespace; a subnet only when asked for."""
+"""Compute, Network and DNS, in process: one attach per namespace; a subnet only when asked for;
+a DNS record only with the router's address."""
+
+from types import SimpleNamespace
 
 import pulumi
 import pulumi_kubernetes as kubernetes_sdk
+import pytest
 
 from catalog.extension import ClusterFacts
+from components import dns
 from components.cluster import ClusterHandle
 from components.compute import Compute
 from components.network import Network
@@ -70,3 +75,17 @@ def test_existing_subnet_is_used_as_is(mocks):
     )
     assert result == subnet_id
     assert mocks.of_type("azure-native:network:Subnet") == []
+
+
+def test_dns_record_waits_for_the_router_ip_on_a_deploy(monkeypatch):
+    def status(*ips):
+        ingress = [SimpleNamespace(ip=ip) for ip in ips]
+        return SimpleNamespace(load_balancer=SimpleNamespace(ingress=ingress))
+
+    monkeypatch.setattr(pulumi.runtime, "is_dry_run", lambda: True)
+    assert dns._load_balancer_ip(status("10.1.2.3")) == "10.1.2.3"
+    assert dns._load_balancer_ip(status()) is None  # a preview: known once deployed
+    monkeypatch.setattr(pulumi.runtime, "is_dry_run", lambda: False)
+    assert dns._load_balancer_ip(status("10.1.2.3")) == "10.1.2.3"
+    with pytest.raises(pulumi.RunError, match="no load balancer IP yet"):
+        dns._load_balancer_ip(status())
