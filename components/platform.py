@@ -10,6 +10,7 @@ import pulumi
 from pulumi_azure_native import authorization, resources
 
 from catalog import extension as catalog_extension
+from catalog import hosts as catalog_hosts
 from components.aks import AksCluster
 from components.arc import ArcCluster
 from components.cluster import ClusterHandle
@@ -32,8 +33,10 @@ class Platform(pulumi.ComponentResource):
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("azureml-k8s:index:Platform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        # The egress rules, for the firewall and as an output (on Arc, for the site's proxy).
+        egress_rules = needed_rules(settings) if settings.egress else []
         if isinstance(settings.cluster, AksSettings):
-            handle = self._aks(name, settings, settings.cluster)
+            handle = self._aks(name, settings, settings.cluster, egress_rules)
         else:
             handle = self._arc(name, settings, settings.cluster)
 
@@ -95,10 +98,7 @@ class Platform(pulumi.ComponentResource):
             )
         else:
             self.dns_record = pulumi.Output.from_input(dns_instructions(cname))
-        # The egress rules, also for Arc, where they are the site proxy's to apply.
-        self.egress_rules = pulumi.Output.from_input(
-            [rule.as_json() for rule in needed_rules(settings)] if settings.egress else []
-        )
+        self.egress_rules = pulumi.Output.from_input([rule.as_json() for rule in egress_rules])
         self.cluster_id = pulumi.Output.from_input(handle.id)
         self.cluster_name = pulumi.Output.from_input(handle.facts.name)
         self.region = pulumi.Output.from_input(handle.facts.location)
@@ -182,7 +182,13 @@ class Platform(pulumi.ComponentResource):
         self.endpoint_keys = endpoints.keys
         self.scaling = endpoints.scaling
 
-    def _aks(self, name: str, settings: Settings, cluster: AksSettings) -> ClusterHandle:
+    def _aks(
+        self,
+        name: str,
+        settings: Settings,
+        cluster: AksSettings,
+        egress_rules: list[catalog_hosts.Rule],
+    ) -> ClusterHandle:
         group_name = cluster.resourceGroup or f"rg-{cluster.name}"
         group = resources.ResourceGroup(
             f"{name}-rg",
@@ -217,7 +223,7 @@ class Platform(pulumi.ComponentResource):
                 region=settings.region,
                 resource_group_name=group.name,
                 egress=egress,
-                rules=needed_rules(settings),
+                rules=egress_rules,
                 source_addresses=source_addresses(settings),
                 firewall_subnet_prefix=firewall_subnet_prefix(settings),
                 opts=pulumi.ResourceOptions(parent=self),
