@@ -29,10 +29,11 @@ SIMULATE = """
 import resource, sys, time
 from router import traffic
 from router.scale import RequestSettings, ScaleSettings
-from router.simulator import ServiceTime, simulate
+from router.service import ServiceTime
+from router.simulation import simulate
 low, high = (300, 500) if sys.argv[1] == "idle" else (263, 263)
 start, cpu = time.perf_counter(), time.process_time()
-result = simulate(traffic.poisson(5000, 3600), ServiceTime(0.05),
+result = simulate(traffic.poisson(5000, 3600), ServiceTime(50),
                   ScaleSettings(min_instances=low, max_instances=high), RequestSettings(),
                   start_delay_s=30, seed=1)
 wall, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -30,10 +30,10 @@ SCALE_TYPE_TARGET_UTILIZATION = "TargetUtilization"
 TARGET_UTILIZATION_MIN, TARGET_UTILIZATION_MAX = 1, 100
 TARGET_UTILIZATION_DEFAULT = 70
 MIN_INSTANCES_DEFAULT = 1
+MIN_INSTANCES_MIN = 1
 MAX_INSTANCES_DEFAULT = 1
 POLLING_INTERVAL_S_DEFAULT = 1
-
-Problem = tuple[str, str]  # (path, message)
+POLLING_INTERVAL_S_MIN = 1
 
 _DURATION = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
@@ -54,71 +54,6 @@ def duration_ms(value: object) -> float | None:
         return None
     scale = {"d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000}
     return sum(float(match[part]) * ms for part, ms in scale.items() if match[part])
-
-
-def scale_settings_problems(
-    min_instances: object = MIN_INSTANCES_DEFAULT,
-    max_instances: object = MAX_INSTANCES_DEFAULT,
-    target_utilization_percentage: object = TARGET_UTILIZATION_DEFAULT,
-) -> list[Problem]:
-    """Why target-utilization scale settings cannot work: counts that are not whole numbers,
-    min_instances above max_instances, a target outside 1..100."""
-    problems: list[Problem] = []
-    counts = {}
-    for name, value in (("min_instances", min_instances), ("max_instances", max_instances)):
-        number = _whole(value)
-        if number is None or number < 0:
-            problems.append((name, f"must be a whole number >= 0 (got {value!r})"))
-        counts[name] = number
-    low, high = counts["min_instances"], counts["max_instances"]
-    if low is not None and high is not None and low > high:
-        problems.append(("min_instances", f"min_instances ({low}) is above max_instances ({high})"))
-    target = _whole(target_utilization_percentage)
-    if target is None or not TARGET_UTILIZATION_MIN <= target <= TARGET_UTILIZATION_MAX:
-        problems.append(
-            (
-                "target_utilization_percentage",
-                f"must be a whole number from {TARGET_UTILIZATION_MIN} to "
-                f"{TARGET_UTILIZATION_MAX} (got {target_utilization_percentage!r})",
-            )
-        )
-    return problems
-
-
-def request_settings_problems(
-    request_timeout_ms: object = REQUEST_TIMEOUT_MS_DEFAULT,
-    max_concurrent_requests_per_instance: object = MAX_CONCURRENT_REQUESTS_DEFAULT,
-) -> list[Problem]:
-    """Why request settings are outside the documented limits."""
-    problems: list[Problem] = []
-    timeout = _whole(request_timeout_ms)
-    if timeout is None or not 0 < timeout <= REQUEST_TIMEOUT_MS_MAX:
-        problems.append(
-            (
-                "request_timeout_ms",
-                f"must be a whole number of ms from 1 to {REQUEST_TIMEOUT_MS_MAX} "
-                f"(got {request_timeout_ms!r})",
-            )
-        )
-    concurrent = _whole(max_concurrent_requests_per_instance)
-    if concurrent is None or concurrent < 1:
-        problems.append(
-            (
-                "max_concurrent_requests_per_instance",
-                f"must be a whole number >= 1 (got {max_concurrent_requests_per_instance!r})",
-            )
-        )
-    return problems
-
-
-def _whole(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)) and float(value).is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
 
 
 SOURCES: dict[str, str] = {
@@ -157,11 +92,13 @@ SOURCES: dict[str, str] = {
     "max_instances default 1",
     "POLLING_INTERVAL_S_DEFAULT": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
     "polling_interval default 1 s",
+    "MIN_INSTANCES_MIN": "unconfirmed: neither Learn 'CLI (v2) Kubernetes online deployment YAML "
+    "schema' nor the ARM TargetUtilizationScaleSettings sets a minimum for minInstances; 1 is "
+    "kept (no scale to zero is documented for Kubernetes, and azureml-fe's utilization divides "
+    "by the current replicas)",
+    "POLLING_INTERVAL_S_MIN": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
+    "polling_interval in whole seconds (ARM: an ISO 8601 duration, PT1S)",
     "is_registry_model": "REGISTRY_MODEL_PREFIX and REGISTRY_MODEL_ARM_SEGMENT",
     "duration_ms": "ISO 8601 durations, as ARM carries requestTimeout ('PT5S'; Learn REST "
     "'Online Deployments', OnlineRequestSettings)",
-    "scale_settings_problems": "Learn 'Azure ML inference router' scale settings and the "
-    "Kubernetes online deployment YAML schema (min <= max, target 1..100)",
-    "request_settings_problems": "Learn 'CLI (v2) online deployment YAML schema', "
-    "RequestSettings (timeout at most 180000 ms, concurrency >= 1)",
 }

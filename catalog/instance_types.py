@@ -5,13 +5,14 @@ It lives in the cluster as a custom resource (or inline in a Kubernetes compute 
 `properties.instanceTypes`); the same rules apply to both. Pure functions on plain mappings, so
 stack settings and the policy pack check them with one copy.
 
-Quantities are Kubernetes quantities ("500m", "2", "1.5Gi", "64G").
+Quantities are Kubernetes quantities ("500m", ".5", "1.5Gi", "64G"), read by catalog.quantities.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+
+from catalog.quantities import cpu_millicores, memory_bytes, whole_count
 
 API_VERSION = "amlarc.azureml.com/v1alpha1"
 KIND = "InstanceType"
@@ -20,50 +21,7 @@ DEFAULT_NAME = "defaultinstancetype"
 GPU_RESOURCE = "nvidia.com/gpu"
 REQUIRED_RESOURCES = ("cpu", "memory")
 
-_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)([A-Za-z]{0,2})$")
-_CPU_SUFFIX = {"": 1000, "m": 1}
-_MEMORY_SUFFIX = {
-    "": 1,
-    "k": 10**3,
-    "M": 10**6,
-    "G": 10**9,
-    "T": 10**12,
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-}
-
 Problem = tuple[str, str]  # (path inside the spec, message)
-
-
-def _quantity(value: object, suffixes: Mapping[str, int]) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    match = _QUANTITY.match(str(value).strip())
-    if not match or match.group(2) not in suffixes:
-        return None
-    return float(match.group(1)) * suffixes[match.group(2)]
-
-
-def cpu_millicores(value: object) -> float | None:
-    """'500m' -> 500, '2' -> 2000, 1.5 -> 1500; None when it is not a CPU quantity."""
-    return _quantity(value, _CPU_SUFFIX)
-
-
-def memory_bytes(value: object) -> float | None:
-    """'1Gi' -> 1073741824, '64G' -> 64e9; None when it is not a memory quantity."""
-    return _quantity(value, _MEMORY_SUFFIX)
-
-
-def _gpu_count(value: object) -> int | None:
-    """A whole GPU count: 1, '2', or 1.0 as the engine hands numbers over; else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return int(value) if float(value).is_integer() and value >= 0 else None
-    text = str(value).strip()
-    return int(text) if text.isdigit() else None
 
 
 def spec_problems(spec: object) -> list[Problem]:
@@ -106,7 +64,7 @@ def spec_problems(spec: object) -> list[Problem]:
     if (
         isinstance(limits, Mapping)
         and GPU_RESOURCE in limits
-        and _gpu_count(limits[GPU_RESOURCE]) is None
+        and whole_count(limits[GPU_RESOURCE]) is None
     ):
         problems.append(
             (f"resources.limits.{GPU_RESOURCE}", "must be a whole number of GPUs, like 1")
@@ -170,6 +128,4 @@ SOURCES: dict[str, str] = {
     "node_selector_problems": "Learn 'Create and manage instance types': the nodeSelector must "
     "be a subset of the extension's nodeSelector",
     "extension_node_selector": "seeds/001 settings table: nodeSelector.<label>=<value>",
-    "cpu_millicores": "Kubernetes API reference, resource.Quantity (CPU: cores or millicores)",
-    "memory_bytes": "Kubernetes API reference, resource.Quantity (decimal and binary suffixes)",
 }

@@ -109,7 +109,7 @@ class Endpoints(pulumi.ComponentResource):
         location: str,
         opts: pulumi.ResourceOptions | None,
     ) -> dict:
-        scale = deployment.scale()
+        scale, derivation = deployment.scale()
         requests = deployment.requestSettings
         # Both `properties` and `scale_settings` are unions in the SDK: typed arguments pick the
         # Kubernetes and TargetUtilization shapes (a plain dict would go out unconverted).
@@ -120,10 +120,10 @@ class Endpoints(pulumi.ComponentResource):
             instance_type=deployment.instanceType,
             scale_settings=machinelearningservices.TargetUtilizationScaleSettingsArgs(
                 scale_type=catalog_endpoints.SCALE_TYPE_TARGET_UTILIZATION,
-                min_instances=scale.minInstances,
-                max_instances=scale.maxInstances,
-                target_utilization_percentage=scale.targetUtilizationPercentage,
-                polling_interval=_seconds(scale.pollingIntervalS),
+                min_instances=scale.min_instances,
+                max_instances=scale.max_instances,
+                target_utilization_percentage=scale.target_utilization_percentage,
+                polling_interval=_seconds(scale.polling_interval_s),
             ),
             request_settings=machinelearningservices.OnlineRequestSettingsArgs(
                 request_timeout=_seconds(requests.requestTimeoutMs / 1000),
@@ -144,10 +144,10 @@ class Endpoints(pulumi.ComponentResource):
             opts=children_of(self, opts, depends_on=[resource]),
         )
         return {
-            "minInstances": scale.minInstances,
-            "maxInstances": scale.maxInstances,
-            "targetUtilizationPercentage": scale.targetUtilizationPercentage,
-            "derivation": scale.derivation,
+            "minInstances": scale.min_instances,
+            "maxInstances": scale.max_instances,
+            "targetUtilizationPercentage": scale.target_utilization_percentage,
+            "derivation": derivation,
         }
 
     def _credential(

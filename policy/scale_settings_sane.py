@@ -10,8 +10,9 @@ from pulumi_policy import EnforcementLevel, Severity
 from catalog import endpoints, tokens
 from policy.resources import Graph, get, peek, properties_key, same
 from policy.rule import Context, Finding, Rule
-from router.capacity import formula_replicas
-from router.errors import InputError
+from router.formula import formula_replicas
+from router.inputs import InputError
+from router.scale import ScaleSettings, ScaleSettingsError
 
 NAME = "scale-settings-sane"
 # azure-native v1 flattened `properties` into this name.
@@ -32,10 +33,11 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
         )
         name = peek(deployment.props, "deploymentName") or deployment.name
         endpoint = peek(deployment.props, "endpointName")
-        problems = [
-            f"{path}: {message}"
-            for path, message in endpoints.scale_settings_problems(low, high, target)
-        ]
+        try:
+            ScaleSettings(_whole(low), _whole(high), _whole(target))
+            problems = []
+        except ScaleSettingsError as err:
+            problems = [f"{key}: {message}" for key, message in err.problems]
         load = loads.get(f"{endpoint}/{name}", loads.get(name))
         if load is not None and not problems:
             concurrent = get(
@@ -48,9 +50,9 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
             try:
                 needed = formula_replicas(
                     float(load["rps"]),
-                    float(load["requestTimeMs"]) / 1000,
-                    int(concurrent),
-                    float(target) / 100,
+                    float(load["requestTimeMs"]),
+                    _whole(concurrent),
+                    _whole(target),
                 )
             except InputError as err:
                 # A declared load router/ refuses to size is a config mistake worth showing.
@@ -58,7 +60,7 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
                 needed = None
             if needed is not None and needed > int(high):
                 problems.append(
-                    f"max_instances {int(high)} is below the {needed} replicas the documented "
+                    f"maxInstances {int(high)} is below the {needed} replicas the documented "
                     f"formula needs for the declared {load['rps']} rps at "
                     f"{load['requestTimeMs']} ms (rps x time / utilization / concurrency)"
                 )
@@ -68,16 +70,24 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
             )
 
 
+def _whole(value: object) -> object:
+    """The engine hands numbers over as floats (3.0); a whole one is the int it was written as,
+    anything else stays as it is for the validator to refuse."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 RULE = Rule(
     name=NAME,
     level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
-    what="Scale settings: min_instances <= max_instances, target 1..100, max_instances at least "
+    what="Scale settings: minInstances <= maxInstances, target 1..100, maxInstances at least "
     "the documented formula for a declared load.",
     why="azureml-fe scales between min and max on target utilization; impossible bounds fail the "
     "deployment, and a max below rps x request time / utilization / concurrency queues requests "
     "until they time out.",
-    fix="Fix the bounds, or raise max_instances to the formula's figure (`python -m router size` "
+    fix="Fix the bounds, or raise maxInstances to the formula's figure (`python -m router size` "
     "computes it); declare loads in this policy's config under declaredLoads.",
     url="https://learn.microsoft.com/azure/machine-learning/how-to-kubernetes-inference-routing-azureml-fe#autoscaling",
     check=check,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from router.simulator import SimulationResult
+from router.results import SimulationResult
 
 __all__ = ["render_svg"]
 
@@ -21,6 +21,7 @@ COLORS = {
     "p50": "#2c7d3f",
     "p99": "#c0392b",
     "slo": "#7b2cbf",
+    "wait": "#b8860b",
     "timeout": "#555555",
 }
 
@@ -170,12 +171,22 @@ def render_svg(result: SimulationResult) -> str:
     tick_step, unit_label, unit_size = _time_axis(duration)
     axis = (tick_step, unit_size)
     timeout_s = result.request.request_timeout_ms / 1000
-    slo_s = None if result.slo_latency_ms is None else result.slo_latency_ms / 1000
+    slo_s = None if result.latency_goal is None else result.latency_goal.goal_ms / 1000
+    wait_goal_s = None if result.wait_goal is None else result.wait_goal.goal_ms / 1000
 
     load = _Panel(0, duration, max(series.offered_peak_rps, default=0.0))
     replicas = _Panel(1, duration, max([scale.max_instances, *series.desired_max]))
-    latency_values = [v for v in (*series.latency_p50_s, *series.latency_p99_s) if v is not None]
-    latency = _Panel(2, duration, max([*latency_values, timeout_s, slo_s or 0.0]), log_min=1e-3)
+    latency_values = [
+        v
+        for v in (*series.latency_p50_s, *series.latency_p99_s, *series.wait_p99_s)
+        if v is not None
+    ]
+    latency = _Panel(
+        2,
+        duration,
+        max([*latency_values, timeout_s, slo_s or 0.0, wait_goal_s or 0.0]),
+        log_min=1e-3,
+    )
 
     height = TOP + 3 * PANEL_H + 2 * GAP + 50
     fraction = result.timeouts / result.requests if result.requests else 0.0
@@ -188,14 +199,14 @@ def render_svg(result: SimulationResult) -> str:
     k = result.request.max_concurrent_requests_per_instance
     settings = (
         f"Settings: minInstances {scale.min_instances} · maxInstances {scale.max_instances} · "
-        f"targetUtilizationPercentage {scale.target_utilization_percentage} · pollingInterval "
-        f"{scale.polling_interval} s · {k} concurrent per replica · timeout "
+        f"targetUtilizationPercentage {scale.target_utilization_percentage} · pollingIntervalS "
+        f"{scale.polling_interval_s} · {k} concurrent per replica · timeout "
         f"{_ms_label(result.request.request_timeout_ms / 1000)}"
     )
     controller = (
         f"Model: {result.sampling} sampling · scale-up after {result.scale_up_delay_s:g} s · "
         f"scale-down after {result.scale_down_delay_s:g} s · pods serve {result.start_delay_s:g} s "
-        f"after the decision · request time {_ms_label(result.service['meanS'])} "
+        f"after the decision · request time {_ms_label(result.service['meanMs'] / 1000)} "
         f"{result.service['distribution']} · seed {result.seed}"
     )
     out = [
@@ -217,7 +228,7 @@ def render_svg(result: SimulationResult) -> str:
     out += load.legend(
         [
             (f"mean per {series.interval_s:g} s", COLORS["load"], ""),
-            (f"busiest {scale.polling_interval} s poll", COLORS["peak"], ""),
+            (f"busiest {scale.polling_interval_s} s poll", COLORS["peak"], ""),
         ]
     )
 
@@ -239,24 +250,32 @@ def render_svg(result: SimulationResult) -> str:
             ("ready, lowest", COLORS["ready"], "2,2"),
             ("ready + starting", COLORS["desired"], "6,4"),
             ("formula at the load", COLORS["formula"], "8,3,2,3"),
-            ("min / max_instances", COLORS["bounds"], "2,4"),
+            ("min / maxInstances", COLORS["bounds"], "2,4"),
         ]
     )
 
     out += latency.frame(
-        "Latency of the requests arriving in each interval",
+        "Latency and queue wait of the requests arriving in each interval",
         "latency (log scale)",
         unit_label,
         *axis,
     )
-    legend = [("p50", COLORS["p50"], ""), ("p99", COLORS["p99"], "")]
+    legend = [
+        ("p50 latency", COLORS["p50"], ""),
+        ("p99 latency", COLORS["p99"], ""),
+        ("p99 queue wait", COLORS["wait"], "4,2"),
+    ]
     out.append(latency.hline(timeout_s, COLORS["timeout"], "8,3,2,3"))
     legend.append((f"timeout {_ms_label(timeout_s)}", COLORS["timeout"], "8,3,2,3"))
     if slo_s is not None:
         out.append(latency.hline(slo_s, COLORS["slo"], "6,4"))
-        legend.append((f"goal {_ms_label(slo_s)}", COLORS["slo"], "6,4"))
+        legend.append((f"latency goal {_ms_label(slo_s)}", COLORS["slo"], "6,4"))
+    if wait_goal_s is not None:
+        out.append(latency.hline(wait_goal_s, COLORS["wait"], "1,3"))
+        legend.append((f"wait goal {_ms_label(wait_goal_s)}", COLORS["wait"], "1,3"))
     out.append(latency.steps(starts, ends, list(series.latency_p50_s), COLORS["p50"]))
     out.append(latency.steps(starts, ends, list(series.latency_p99_s), COLORS["p99"]))
+    out.append(latency.steps(starts, ends, list(series.wait_p99_s), COLORS["wait"], "4,2"))
     out += latency.legend(legend)
     out.append("</svg>")
     return "\n".join(out) + "\n"

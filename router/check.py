@@ -1,8 +1,8 @@
 """Does a sizing's recommended scale settings hold its goal? Simulated at the design traffic.
 
-The recommendation (router.capacity, pure Python) is sized for rps x (1 + headroom). This
+The recommendation (router.recommend, pure Python) is sized for rps x (1 + headroom). This
 replays Poisson traffic at that rate through the simulator with those settings, starting from
-min_instances ready, and asks whether the share of requests over the goal stays within
+minInstances ready, and asks whether the share of requests over the goal stays within
 100 - percentile % with 95 % confidence (batch means): the upper end of the interval must be
 within it. azureml-fe's overhead is simulated at its documented p99 bound, as the sizing
 assumed it.
@@ -13,13 +13,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from catalog import inference_router
 from router import traffic
-from router.capacity import ROUTER_OVERHEAD_P99_MS, Sizing
-from router.errors import InputError
-from router.scale import RequestSettings
-from router.simulator import BATCHES, MAX_SLOTS, Interval, ServiceTime, simulate
+from router.inputs import InputError
+from router.results import SimulationResult
+from router.service import ServiceTime
+from router.simulation import MAX_SLOTS, simulate
+from router.sizing import SizingReport
+from router.stats import BATCHES, Interval, is_loose
 
-__all__ = ["Check", "GoalCheck", "check_sizing"]
+__all__ = ["Check", "GoalCheck", "check_sizing", "simulate_sizing"]
 
 # Long enough for CHECK_TAIL_SAMPLES requests over the percentile in each batch, within bounds
 # (four hours at most: a poll a second, about a second of simulation).
@@ -38,6 +41,7 @@ class GoalCheck:
     fraction: Interval  # share that did, with its 95 % interval
     requests: int
     batches: int
+    loose: bool = False  # the run's own figures are too uncertain to lean on (see warnings)
 
     @property
     def verdict(self) -> str:
@@ -50,12 +54,22 @@ class GoalCheck:
             return "holds"
         return "unsure"
 
+    @property
+    def verdict_text(self) -> str:
+        """The verdict as a reader should take it: never a bare "holds" beside a warning that
+        the run's estimates are loose. (Under the autoscaler the p99 wait differs from span to
+        span of the run, so a longer run does not always narrow it.)"""
+        if self.verdict == "holds" and self.loose:
+            return "holds, but the p99 wait estimate is loose (see the warning below)"
+        return self.verdict
+
     def to_dict(self) -> dict:
         return {
             "allowed": round(self.allowed, 6),
             "fraction": self.fraction.to_dict(digits=6),
             "goalMs": self.goal_ms,
             "kind": self.kind,
+            "loose": self.loose,
             "verdict": self.verdict,
         }
 
@@ -67,40 +81,30 @@ class Check:
     seed: int
     sampling: str
     start_delay_s: float
-    requests: int
     goals: tuple[GoalCheck, ...]
-    peak_replicas: int
-    replica_premium: float  # replica-seconds over the docs' formula at the same load
-    flips_per_hour: float
     warnings: tuple[str, ...]
+    result: SimulationResult  # the simulation behind it, for a chart
 
     @property
     def holds(self) -> bool:
         return all(goal.verdict == "holds" for goal in self.goals)
 
     def to_dict(self) -> dict:
+        result = self.result
         return {
             "designRps": round(self.design_rps, 6),
             "durationS": self.duration_s,
-            "flipsPerHour": round(self.flips_per_hour, 3),
+            "flipsPerHour": round(result.flips_per_hour, 3),
             "goals": [goal.to_dict() for goal in self.goals],
             "holds": self.holds,
-            "peakReplicas": self.peak_replicas,
-            "replicaPremium": round(self.replica_premium, 4),
-            "requests": self.requests,
+            "peakReplicas": result.peak_replicas,
+            "replicaPremium": round(result.replica_premium, 4),
+            "requests": result.requests,
             "sampling": self.sampling,
             "seed": self.seed,
             "startDelayS": self.start_delay_s,
             "warnings": list(self.warnings),
         }
-
-
-def _service(mean_s: float, cv2: float) -> ServiceTime:
-    if cv2 == 1.0:
-        return ServiceTime(mean_s)
-    if cv2 == 0.0:
-        return ServiceTime(mean_s, "deterministic")
-    return ServiceTime(mean_s, "lognormal", math.sqrt(cv2))
 
 
 def check_duration_s(design_rps: float, percentile: float) -> float:
@@ -109,22 +113,18 @@ def check_duration_s(design_rps: float, percentile: float) -> float:
     return min(MAX_CHECK_S, max(MIN_CHECK_S, math.ceil(wanted / design_rps)))
 
 
-def check_sizing(
-    sizing: Sizing,
+def simulate_sizing(
+    sizing: SizingReport,
     *,
     duration_s: float | None = None,
     seed: int = 0,
     sampling: str = "instant",
     start_delay_s: float = 30.0,
-    scale_up_delay_s: float = 1.0,
-    scale_down_delay_s: float = 60.0,
-    request_timeout_ms: int = 5000,
-) -> Check:
-    """Simulate `sizing.scale` at its design traffic and judge each goal it was sized for."""
+    scale_up_delay_s: float = inference_router.SCALE_UP_DELAY_S,
+    scale_down_delay_s: float = inference_router.SCALE_DOWN_DELAY_S,
+) -> SimulationResult:
+    """The recommended settings under Poisson traffic at the design rate."""
     scale = sizing.scale
-    if scale.basis != "goal":
-        raise ValueError("only a goal-based recommendation has a goal to check")
-    design = scale.design_rps
     slots = scale.settings.max_instances * sizing.max_concurrent
     if slots > MAX_SLOTS:
         raise InputError(
@@ -132,35 +132,45 @@ def check_sizing(
             f"the recommended settings hold up to {slots:,} slots, more than the {MAX_SLOTS:,} "
             "the simulator takes; size without the check (--no-check)",
         )
-    duration = duration_s or check_duration_s(design, sizing.slo_percentile)
-    result = simulate(
-        traffic.poisson(design, duration),
-        _service(sizing.request_time_s, sizing.service_cv2),
+    duration = duration_s or check_duration_s(scale.design_rps, sizing.wait_percentile)
+    return simulate(
+        traffic.poisson(scale.design_rps, duration),
+        ServiceTime.from_cv2(sizing.request_time_ms, sizing.service_cv2),
         scale.settings,
-        RequestSettings(
-            max_concurrent_requests_per_instance=sizing.max_concurrent,
-            request_timeout_ms=request_timeout_ms,
-        ),
+        sizing.request,
         start_delay_s=start_delay_s,
         scale_up_delay_s=scale_up_delay_s,
         scale_down_delay_s=scale_down_delay_s,
         sampling=sampling,
         seed=seed,
-        slo_wait_ms=sizing.slo_wait_ms,
-        slo_latency_ms=sizing.slo_latency_ms,
-        router_overhead_ms=ROUTER_OVERHEAD_P99_MS,
+        wait_goal_ms=sizing.wait_goal_ms,
+        latency_goal_ms=sizing.latency_goal_ms,
+        router_overhead_ms=inference_router.OVERHEAD_P99_MS,
     )
-    allowed = 1.0 - sizing.slo_percentile / 100.0
-    seen = (result.requests, min(BATCHES, math.ceil(duration / scale.settings.polling_interval)))
-    goals = []
-    if sizing.slo_wait_ms is not None:
-        goals.append(
-            GoalCheck("wait", sizing.slo_wait_ms, allowed, result.slo_wait_fraction, *seen)
+
+
+def check_sizing(sizing: SizingReport, **simulation) -> Check:
+    """Simulate `sizing.scale` at its design traffic and judge each goal it was sized for.
+    `simulation` takes simulate_sizing's keywords."""
+    if sizing.scale.basis != "goal":
+        raise ValueError("only a goal-based recommendation has a goal to check")
+    result = simulate_sizing(sizing, **simulation)
+    allowed = 1.0 - sizing.wait_percentile / 100.0
+    polls = math.ceil(result.duration_s / sizing.scale.settings.polling_interval_s)
+    loose = is_loose(result.wait_p99)
+    goals = tuple(
+        GoalCheck(
+            kind,
+            found.goal_ms,
+            allowed,
+            found.fraction,
+            result.requests,
+            min(BATCHES, polls),
+            loose,
         )
-    if sizing.slo_latency_ms is not None:
-        goals.append(
-            GoalCheck("latency", sizing.slo_latency_ms, allowed, result.slo_latency_fraction, *seen)
-        )
+        for kind, found in (("wait", result.wait_goal), ("latency", result.latency_goal))
+        if found is not None
+    )
     warnings = list(result.warnings)
     if sizing.arrival_cv2 != 1.0:
         warnings.append(
@@ -168,15 +178,12 @@ def check_sizing(
             "is not simulated"
         )
     return Check(
-        design_rps=design,
-        duration_s=duration,
-        seed=seed,
-        sampling=sampling,
-        start_delay_s=float(start_delay_s),
-        requests=result.requests,
-        goals=tuple(goals),
-        peak_replicas=result.peak_replicas,
-        replica_premium=result.replica_premium,
-        flips_per_hour=result.flips_per_hour,
+        design_rps=sizing.scale.design_rps,
+        duration_s=result.duration_s,
+        seed=result.seed,
+        sampling=result.sampling,
+        start_delay_s=result.start_delay_s,
+        goals=goals,
         warnings=tuple(warnings),
+        result=result,
     )

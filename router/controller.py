@@ -1,21 +1,22 @@
 """azureml-fe's autoscaling decision and the pods it starts, with the clock passed in.
 
-Source: Learn "Azure ML inference router" (seeds/003) and "Deploy to AKS v1" (seeds/002):
-utilization = (replicas busy + requests queued in azureml-fe) / current replicas; above
-target_utilization_percentage replicas are added, below it removed; adding is eager (about
-1 s), removing conservative: about 1 minute (seeds/002, 003), "around 20 times the scale-up
-refresh interval" on the newer Learn page. Both are `scale_down_delay_s`: 60 by default, or
-20 * polling_interval for the newer reading.
+Source: Learn "Azure Machine Learning inference router and connectivity requirements" and
+"Deploy a model to an Azure Kubernetes Service cluster" (v1): utilization = (replicas busy +
+requests queued in azureml-fe) / current replicas; above targetUtilizationPercentage replicas
+are added, below it removed; adding is eager (about 1 s), removing conservative: about 1 minute
+(v1 page), "around 20 times the polling interval" on the newer page (catalog.inference_router).
+Both are `scale_down_delay_s`: 60 by default, or 20 x pollingIntervalS for the newer reading.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 from collections import deque
 from dataclasses import dataclass
 
-from router.errors import InputError, show
+from catalog import inference_router
+from router.formula import replicas_for_load
+from router.inputs import count, non_negative
 from router.scale import ScaleSettings
 
 __all__ = ["SAMPLING", "Autoscaler", "ReplicaPool", "ScaleChange"]
@@ -27,6 +28,7 @@ __all__ = ["SAMPLING", "Autoscaler", "ReplicaPool", "ScaleChange"]
 SAMPLING = ("instant", "average")
 
 _EPS = 1e-9  # clock values are sums of floats; compare windows with a little slack
+MAX_DELAY_S = 7 * 86400.0  # a week: longer than any run the simulator takes
 
 
 class Autoscaler:
@@ -45,31 +47,15 @@ class Autoscaler:
         self,
         settings: ScaleSettings,
         max_concurrent: int = 1,
-        scale_up_delay_s: float = 1.0,
-        scale_down_delay_s: float = 60.0,
+        scale_up_delay_s: float = inference_router.SCALE_UP_DELAY_S,
+        scale_down_delay_s: float = inference_router.SCALE_DOWN_DELAY_S,
     ) -> None:
-        for field, value in (
-            ("scale_up_delay_s", scale_up_delay_s),
-            ("scale_down_delay_s", scale_down_delay_s),
-        ):
-            if (
-                not isinstance(value, (int, float))
-                or isinstance(value, bool)
-                or not 0 <= value < math.inf
-            ):
-                raise InputError(field, f"must be a number of seconds >= 0 (got {show(value)})")
-        if (
-            isinstance(max_concurrent, bool)
-            or not isinstance(max_concurrent, int)
-            or max_concurrent < 1
-        ):
-            raise InputError(
-                "max_concurrent", f"must be a whole number >= 1 (got {show(max_concurrent)})"
-            )
         self.settings = settings
-        self.max_concurrent = max_concurrent
-        self.scale_up_delay_s = float(scale_up_delay_s)
-        self.scale_down_delay_s = float(scale_down_delay_s)
+        self.max_concurrent = count("max_concurrent", max_concurrent)
+        self.scale_up_delay_s = non_negative("scale_up_delay_s", scale_up_delay_s, MAX_DELAY_S, "s")
+        self.scale_down_delay_s = non_negative(
+            "scale_down_delay_s", scale_down_delay_s, MAX_DELAY_S, "s"
+        )
         self._lowest_recent = _SlidingExtreme(self.scale_up_delay_s, operator.lt)
         self._highest_recent = _SlidingExtreme(self.scale_down_delay_s, operator.gt)
         self._first_poll: float | None = None
@@ -79,8 +65,9 @@ class Autoscaler:
 
     def recommend(self, busy: float, queued: float) -> int:
         """Replicas that put utilization at the target for this load, clamped."""
-        slots = self.max_concurrent * self.settings.target_utilization
-        return self._clamp(math.ceil((busy + queued) / slots - _EPS))
+        return self._clamp(
+            replicas_for_load(busy + queued, self.max_concurrent, self.settings.target_utilization)
+        )
 
     def decide(self, now: float, busy: float, queued: float, ready: int, pending: int) -> int:
         """Desired replicas (ready + starting) after the poll at `now` seconds.
@@ -135,16 +122,8 @@ class ReplicaPool:
     """
 
     def __init__(self, ready: int, start_delay_s: float) -> None:
-        if (
-            not isinstance(start_delay_s, (int, float))
-            or isinstance(start_delay_s, bool)
-            or not 0 <= start_delay_s < math.inf
-        ):
-            raise InputError(
-                "start_delay_s", f"must be a number of seconds >= 0 (got {show(start_delay_s)})"
-            )
         self.ready = ready
-        self.start_delay_s = float(start_delay_s)
+        self.start_delay_s = non_negative("start_delay_s", start_delay_s, MAX_DELAY_S, "s")
         self.starting: deque[float] = deque()  # ready times, ascending
 
     @property

@@ -8,13 +8,14 @@ ramp, a sinusoid or a CSV of per-second rates; or a CSV of recorded arrival time
 from __future__ import annotations
 
 import csv
+import io
 import math
-import os
 from collections.abc import Iterator
 
 import numpy as np
 
-from router.errors import InputError, amount, show
+from common import files
+from router.inputs import InputError, amount, number
 
 __all__ = ["Traffic", "constant", "from_csv", "poisson", "ramp", "sinusoid", "step"]
 
@@ -31,26 +32,20 @@ MAX_REQUESTS = 200_000_000  # about 30 s of simulation on a 2-core machine
 MAX_CSV_BYTES = 64 << 20  # csv rows are parsed in Python: about 1 GB of memory at this size
 
 
-def _number(field: str, value: float, strict: bool = True, maximum: float = math.inf) -> float:
-    """A finite number > 0 (>= 0 when not strict), at most `maximum`."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (strict and value == 0):
-        raise InputError(field, f"must be a number {'>' if strict else '>='} 0 (got {show(value)})")
-    if value > maximum:
-        raise InputError(field, f"must be at most {amount(maximum)} (got {show(value)})")
-    return float(value)
-
-
 def _rate(field: str, value: float, strict: bool = True) -> float:
-    return _number(field, value, strict, MAX_RPS)
+    return number(field, value, strict=strict, maximum=MAX_RPS)
 
 
 def _duration(value: float) -> float:
-    return _number("duration_s", value, maximum=MAX_DURATION_S)
+    return number("duration_s", value, maximum=MAX_DURATION_S, unit="s")
+
+
+def _duration_field(field: str, value: float) -> float:
+    return number(field, value, maximum=MAX_DURATION_S, unit="s")
 
 
 def _seconds(field: str, value: float) -> float:
-    return _number(field, value, strict=False, maximum=MAX_DURATION_S)
+    return number(field, value, strict=False, maximum=MAX_DURATION_S, unit="s")
 
 
 class Traffic:
@@ -170,7 +165,7 @@ def sinusoid(rps: float, amplitude_rps: float, period_s: float, duration_s: floa
             "amplitude_rps",
             f"must be <= rps ({rps:g}) so the rate never goes negative (got {amplitude:g})",
         )
-    period_s = _number("period_s", period_s, maximum=MAX_DURATION_S)
+    period_s = _duration_field("period_s", period_s)
     params = {"rps": rps, "amplitudeRps": amplitude, "periodS": period_s}
     return _profile(
         "sinusoid",
@@ -181,40 +176,35 @@ def sinusoid(rps: float, amplitude_rps: float, period_s: float, duration_s: floa
 
 
 def _read_csv(path: str) -> list[tuple[int, list[float]]]:
-    """(line number, numbers) per data row; a first row that is not numeric is a header."""
+    """(line number, numbers) per data row; a first row that is not numeric is a header.
+    Numbers are ASCII decimals (common.files), finite and >= 0."""
     try:
-        size = os.path.getsize(path)
-    except OSError as error:
-        raise InputError("csv", f"cannot read {path}: {error.strerror}") from None
-    if size > MAX_CSV_BYTES:
-        raise InputError(
-            "csv",
-            f"{path} is {size / 2**20:,.0f} MiB; at most {MAX_CSV_BYTES >> 20} MiB is read: "
-            "give per-second rates (--csv-kind rates) instead of every arrival, or a shorter span",
+        text = files.read_text(path, path, MAX_CSV_BYTES)
+    except files.InputFileError as err:
+        hint = (
+            ": give per-second rates (--csv-kind rates) instead of every arrival, or a shorter span"
+            if err.message.startswith("larger than")
+            else ""
         )
+        raise InputError("csv", f"{path}: {err.message}{hint}") from None
     parsed, rows = [], 0
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            # Parsed row by row: only the numbers are kept, not the text.
-            for line, row in enumerate(csv.reader(handle), 1):
-                if not any(cell.strip() for cell in row):
-                    continue
-                rows += 1
-                try:
-                    numbers = [float(cell) for cell in row]
-                except ValueError:
-                    if rows == 1:
-                        continue  # a header
-                    raise InputError(
-                        "csv", f"{path}:{line}: expected numbers, got {','.join(row)!r}"
-                    ) from None
-                if not all(math.isfinite(x) and x >= 0 for x in numbers):
-                    raise InputError(
-                        "csv",
-                        f"{path}:{line}: values must be finite and >= 0, got {','.join(row)!r}",
-                    )
-                parsed.append((line, numbers))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1):
+            if not any(cell.strip() for cell in row):
+                continue
+            rows += 1
+            numbers = [files.ascii_number(cell) for cell in row]
+            if any(n is None for n in numbers):
+                if rows == 1:
+                    continue  # a header
+                raise InputError("csv", f"{path}:{line}: expected numbers, got {','.join(row)!r}")
+            values = [n for n in numbers if n is not None]
+            if not all(math.isfinite(x) and x >= 0 for x in values):
+                raise InputError(
+                    "csv", f"{path}:{line}: values must be finite and >= 0, got {','.join(row)!r}"
+                )
+            parsed.append((line, values))
+    except csv.Error as error:
         raise InputError("csv", f"cannot read {path}: {error}") from None
     if not parsed:
         raise InputError("csv", f"{path}: no data rows")
@@ -230,6 +220,9 @@ def from_csv(path: str, kind: str, duration_s: float | None = None) -> Traffic:
     if duration_s is not None:
         duration_s = _duration(duration_s)
     if kind == "times":
+        for line, numbers in rows:
+            if len(numbers) != 1:
+                raise InputError("csv", f"{path}:{line}: expected one arrival time per row")
         times = np.array([numbers[0] for _, numbers in rows])
         backwards = np.flatnonzero(np.diff(times) < 0)
         if backwards.size:

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from catalog import endpoints as catalog_endpoints
 from catalog import instance_types as catalog_instance_types
-from router.errors import InputError
+from router.inputs import InputError
 from router.scale import ScaleSettings
 from stacks.settings.endpoints import Endpoint
 from stacks.settings.instance_types import InstanceType
@@ -252,12 +252,7 @@ def migrate(v1: dict[str, Any], name: str, compute: str, model: str) -> Migratio
         scale = ScaleSettings.from_v1({key: v1[key] for key in _SCALE if key in v1})
     except InputError as err:
         raise MigrationError(f"{err.field}: {err.problem}") from None
-    scale_settings = {
-        "minInstances": scale.min_instances,
-        "maxInstances": scale.max_instances,
-        "targetUtilizationPercentage": scale.target_utilization_percentage,
-        "pollingIntervalS": scale.polling_interval,
-    }
+    scale_settings = scale.to_stack()
     given = ", ".join(f"{key} {v1[key]}" for key in _SCALE if key in v1) or "no autoscale_*"
     mapped.append(
         f"{given} -> {where}.scaleSettings {scale_settings} (router/scale.py from_v1: v1 "

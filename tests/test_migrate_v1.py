@@ -193,7 +193,7 @@ def test_yaml_input_and_the_rest_of_the_settings(tmp_path):
         ({"autoScaler": {"minReplica": 1}}, "autoScaler.minReplica: not a v1"),
         (
             {"autoscale_min_replicas": 5, "autoscale_max_replicas": 2},
-            "scale_settings.max_instances",
+            "v1.autoscale_max_replicas: must be >= autoscale_min_replicas (5)",
         ),
         ({"computeType": "aci"}, "is not an AKS web service"),
         ({"cpu_cores": 0}, "greater than zero"),

@@ -14,20 +14,14 @@ from pydantic import Field, field_validator, model_validator
 from catalog import endpoints as catalog_endpoints
 from catalog import instance_types as catalog_instance_types
 from catalog import vm_sizes
-from router import capacity
-from router.errors import InputError
+from router import nodefit
+from router.inputs import InputError
+from router.scale import ScaleSettings
 from stacks.settings.base import Model
 from stacks.settings.cluster import AksCluster
 from stacks.settings.errors import Problem, Problems
 from stacks.settings.instance_types import GPU, InstanceType, known_names, selects
-from stacks.settings.scaling import (
-    Probe,
-    RequestSettings,
-    Scale,
-    ScaleSettings,
-    Sizing,
-    derive,
-)
+from stacks.settings.scaling import DeploymentRequests, DeploymentScale, Probe, Sizing, derive
 
 if TYPE_CHECKING:
     from stacks.settings.stack import Settings
@@ -61,11 +55,13 @@ class Deployment(Model):
         description="Instance type its replicas run as; one the endpoint's compute offers.",
     )
     traffic: int = Field(0, ge=0, le=100, description="Percent of the endpoint's live traffic.")
-    scaleSettings: ScaleSettings = Field(
-        ScaleSettings(), description="Autoscaling; maxInstances may come from sizing."
+    scaleSettings: DeploymentScale = Field(
+        DeploymentScale(), description="Autoscaling; maxInstances may come from sizing."
     )
     sizing: Sizing | None = Field(None, description="Traffic to size maxInstances for.")
-    requestSettings: RequestSettings = Field(RequestSettings(), description="Scoring requests.")
+    requestSettings: DeploymentRequests = Field(
+        DeploymentRequests(), description="Scoring requests."
+    )
     livenessProbe: Probe | None = Field(None, description="Liveness probe.")
     readinessProbe: Probe | None = Field(None, description="Readiness probe.")
 
@@ -137,20 +133,10 @@ class Deployment(Model):
                         )
                     ]
                 )
-        scale = self.scale()
-        if scale.maxInstances < self.scaleSettings.minInstances:
-            raise Problems(
-                [
-                    (
-                        ("scaleSettings", "minInstances"),
-                        f"sizing gives maxInstances {scale.maxInstances}, below "
-                        f"minInstances {self.scaleSettings.minInstances}: lower minInstances",
-                    )
-                ]
-            )
+        self.scale()
         return self
 
-    def scale(self) -> Scale:
+    def scale(self) -> tuple[ScaleSettings, str]:
         """The scale settings to send, and how they were derived."""
         concurrent = self.requestSettings.maxConcurrentRequestsPerInstance
         return derive(self.scaleSettings, self.sizing, concurrent)
@@ -260,7 +246,7 @@ def endpoint_rules(settings: Settings) -> list[Problem]:
 
 def fit_warnings(settings: Settings) -> list[Problem]:
     """maxInstances replicas that cannot fit on the AKS node pools their instance type selects
-    stay Pending: azureml-fe never adds nodes (router.capacity.node_fit)."""
+    stay Pending: azureml-fe never adds nodes (router.nodefit)."""
     cluster = settings.cluster
     if not isinstance(cluster, AksCluster):
         return []
@@ -272,9 +258,9 @@ def fit_warnings(settings: Settings) -> list[Problem]:
             if item is None:
                 continue
             pools = _pools_for(cluster, item)
-            maximum = deployment.scale().maxInstances
+            maximum = deployment.scale()[0].max_instances
             try:
-                fit = capacity.node_fit(maximum, _requests(item), pools)
+                fit = nodefit.node_fit(maximum, _requests(item), pools)
             except InputError:
                 continue  # quantities node_fit cannot model (e.g. extended resources)
             if fit.pending:

@@ -1,5 +1,8 @@
-"""Scale and request settings of a deployment, and scale settings sized from traffic by router/.
+"""A deployment's `scaleSettings`, `requestSettings` and `sizing`, and the scale settings sized
+from traffic by router/.
 
+What a stack writes is validated by router/'s one model (router.scale.ScaleSettings and
+RequestSettings): the same rules, messages and names the router CLI and the policy pack use.
 Without a goal, maxInstances comes from the documented formula (concurrent = rps x request time
 / target utilization; replicas = ceil(concurrent / per-instance concurrency)). With a wait goal,
 router/ recommends complete settings (minInstances, maxInstances, target, polling interval) that
@@ -8,43 +11,32 @@ hold the goal under azureml-fe's autoscaler with 10 % traffic headroom (docs/rou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pydantic import Field, field_validator, model_validator
 
 from catalog import endpoints as catalog_endpoints
-from router import capacity
-from router.errors import InputError
+from router import formula, recommend
+from router.inputs import InputError
+from router.scale import RequestSettings, ScaleSettings, ScaleSettingsError
 from stacks.settings.base import Model
 from stacks.settings.errors import Problems
 
-# catalog.endpoints names fields in the v2 YAML spelling; settings use the ARM camelCase.
-_FIELDS = {
-    "min_instances": "minInstances",
-    "max_instances": "maxInstances",
-    "target_utilization_percentage": "targetUtilizationPercentage",
-    "request_timeout_ms": "requestTimeoutMs",
-    "max_concurrent_requests_per_instance": "maxConcurrentRequestsPerInstance",
-}
 # router's argument names -> the sizing keys they come from, for error paths.
 _SIZING_FIELDS = {
     "rps": "rps",
-    "request_time_s": "requestTimeMs",
+    "request_time_ms": "requestTimeMs",
     "max_concurrent": "maxConcurrentRequestsPerInstance",
     "wait_goal_ms": "waitGoalMs",
-    "slo_wait_ms": "waitGoalMs",
-    "slo_percentile": "waitPercentile",
+    "wait_percentile": "waitPercentile",
     "headroom": "rps",  # the traffic plus headroom is beyond what is sized
 }
 
 
-def _raise(problems: list[tuple[str, str]]) -> None:
-    if problems:
-        raise Problems([((_FIELDS.get(path, path),), message) for path, message in problems])
+def _problems(err: ScaleSettingsError) -> Problems:
+    return Problems([((key,), message) for key, message in err.problems])
 
 
-class ScaleSettings(Model):
-    """Target-utilization autoscaling by azureml-fe (ARM TargetUtilization)."""
+class DeploymentScale(Model):
+    """`scaleSettings`: target-utilization autoscaling by azureml-fe (ARM TargetUtilization)."""
 
     minInstances: int = Field(
         catalog_endpoints.MIN_INSTANCES_DEFAULT, description="Fewest replicas."
@@ -60,22 +52,25 @@ class ScaleSettings(Model):
     )
     pollingIntervalS: int = Field(
         catalog_endpoints.POLLING_INTERVAL_S_DEFAULT,
-        ge=1,
         description="Seconds between azureml-fe's scaling decisions.",
     )
 
     @model_validator(mode="after")
-    def _limits(self) -> ScaleSettings:
-        _raise(
-            catalog_endpoints.scale_settings_problems(
-                self.minInstances,
-                catalog_endpoints.MAX_INSTANCES_DEFAULT
-                if self.maxInstances is None
-                else self.maxInstances,
-                self.targetUtilizationPercentage,
-            )
-        )
+    def _valid(self) -> DeploymentScale:
+        self.given(catalog_endpoints.MAX_INSTANCES_DEFAULT)
         return self
+
+    def given(self, default_max: int) -> ScaleSettings:
+        """The settings as written, maxInstances defaulting to `default_max`."""
+        try:
+            return ScaleSettings(
+                self.minInstances,
+                default_max if self.maxInstances is None else self.maxInstances,
+                self.targetUtilizationPercentage,
+                self.pollingIntervalS,
+            )
+        except ScaleSettingsError as err:
+            raise _problems(err) from None
 
 
 class Sizing(Model):
@@ -113,7 +108,9 @@ class Sizing(Model):
         return value
 
 
-class RequestSettings(Model):
+class DeploymentRequests(Model):
+    """`requestSettings`: how one replica takes scoring requests."""
+
     maxConcurrentRequestsPerInstance: int = Field(
         catalog_endpoints.MAX_CONCURRENT_REQUESTS_DEFAULT,
         description="Requests one replica serves at once.",
@@ -124,13 +121,15 @@ class RequestSettings(Model):
     )
 
     @model_validator(mode="after")
-    def _limits(self) -> RequestSettings:
-        _raise(
-            catalog_endpoints.request_settings_problems(
-                self.requestTimeoutMs, self.maxConcurrentRequestsPerInstance
-            )
-        )
+    def _valid(self) -> DeploymentRequests:
+        self.settings()
         return self
+
+    def settings(self) -> RequestSettings:
+        try:
+            return RequestSettings(self.maxConcurrentRequestsPerInstance, self.requestTimeoutMs)
+        except ScaleSettingsError as err:
+            raise _problems(err) from None
 
 
 class Probe(Model):
@@ -143,47 +142,41 @@ class Probe(Model):
     successThreshold: int | None = Field(None, ge=1, description="Successes to count as up.")
 
 
-@dataclass(frozen=True)
-class Scale:
-    minInstances: int
-    maxInstances: int
-    targetUtilizationPercentage: int
-    pollingIntervalS: int
-    derivation: str  # how maxInstances was found, for the preview
-
-
-def derive(given: ScaleSettings, sizing: Sizing | None, concurrent: int) -> Scale:
-    """The scale settings to send, and how they were found. Raises Problems (paths relative to
-    the deployment) when router/ refuses the sizing."""
-    target = given.targetUtilizationPercentage
+def derive(
+    given: DeploymentScale, sizing: Sizing | None, concurrent: int
+) -> tuple[ScaleSettings, str]:
+    """The scale settings to send, and how they were found (for the preview). Raises Problems
+    (paths relative to the deployment) when router/ refuses the sizing or its outcome."""
     if sizing is None:
-        maximum = given.maxInstances or catalog_endpoints.MAX_INSTANCES_DEFAULT
         how = "as given" if given.maxInstances is not None else "the documented default"
-        return Scale(given.minInstances, maximum, target, given.pollingIntervalS, how)
-    seconds = sizing.requestTimeMs / 1000
+        return given.given(catalog_endpoints.MAX_INSTANCES_DEFAULT), how
+    target = given.targetUtilizationPercentage
     try:
         if sizing.waitGoalMs is None:
-            maximum = capacity.formula_replicas(sizing.rps, seconds, concurrent, target / 100)
+            maximum = formula.formula_replicas(sizing.rps, sizing.requestTimeMs, concurrent, target)
+            if maximum < given.minInstances:
+                raise Problems(
+                    [
+                        (
+                            ("scaleSettings", "minInstances"),
+                            f"sizing gives maxInstances {maximum}, below minInstances "
+                            f"{given.minInstances}: lower minInstances",
+                        )
+                    ]
+                )
             how = (
-                f"maxInstances ceil({sizing.rps:g} rps x {seconds:g} s / {target / 100:g} / "
-                f"{concurrent}) = {maximum} (documented formula)"
+                f"maxInstances ceil({sizing.rps:g} rps x {sizing.requestTimeMs / 1000:g} s / "
+                f"{target / 100:g} / {concurrent}) = {maximum} (documented formula)"
             )
-            return Scale(given.minInstances, maximum, target, given.pollingIntervalS, how)
-        recommended = capacity.recommend_scale_settings(
+            return given.given(maximum), how
+        recommended = recommend.recommend_scale_settings(
             sizing.rps,
-            seconds,
+            sizing.requestTimeMs,
             concurrent,
             wait_goal_ms=sizing.waitGoalMs,
-            percentile=sizing.waitPercentile,
+            wait_percentile=sizing.waitPercentile,
         )
     except InputError as err:
         field = _SIZING_FIELDS.get(err.field, "rps")
         raise Problems([(("sizing", field), err.problem)]) from None
-    settings = recommended.settings
-    return Scale(
-        settings.min_instances,
-        settings.max_instances,
-        settings.target_utilization_percentage,
-        int(settings.polling_interval),
-        f"router/ for the wait goal: {recommended.derivation}",
-    )
+    return recommended.settings, f"router/ for the wait goal: {recommended.derivation}"

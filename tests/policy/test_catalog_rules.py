@@ -98,21 +98,3 @@ def test_durations(text, ms):
 @pytest.mark.parametrize("text", ["5s", "PT", "P", "", "PTXS"])
 def test_bad_durations(text):
     assert endpoints.duration_ms(text) is None
-
-
-def test_scale_settings():
-    assert endpoints.scale_settings_problems(1.0, 12.0, 70.0) == []
-    assert [p for p, _ in endpoints.scale_settings_problems(5, 2, 70)] == ["min_instances"]
-    assert [p for p, _ in endpoints.scale_settings_problems(1, 2, 101)] == [
-        "target_utilization_percentage"
-    ]
-    assert [p for p, _ in endpoints.scale_settings_problems(1.5, 2, 70)] == ["min_instances"]
-
-
-def test_request_settings():
-    assert endpoints.request_settings_problems() == []
-    assert endpoints.request_settings_problems(endpoints.REQUEST_TIMEOUT_MS_MAX) == []
-    assert [p for p, _ in endpoints.request_settings_problems(180001, 0)] == [
-        "request_timeout_ms",
-        "max_concurrent_requests_per_instance",
-    ]

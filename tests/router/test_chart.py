@@ -5,7 +5,8 @@ import pytest
 from router import traffic
 from router.chart import render_svg
 from router.scale import ScaleSettings
-from router.simulator import ServiceTime, simulate
+from router.service import ServiceTime
+from router.simulation import simulate
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -14,10 +15,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 def day():
     return simulate(
         traffic.sinusoid(20, 15, 86400, 86400),
-        ServiceTime(0.1),
+        ServiceTime(100),
         ScaleSettings(min_instances=1, max_instances=8),
         seed=1,
-        slo_latency_ms=500,
+        latency_goal_ms=500,
+        wait_goal_ms=100,
         start_delay_s=60,
     )
 
@@ -31,7 +33,7 @@ def test_chart_has_three_labelled_panels_and_legends(day):
     for expected in (
         "Offered load: requests arriving per second",
         "Model replicas (pods), highest and lowest at the polls of each interval",
-        "Latency of the requests arriving in each interval",
+        "Latency and queue wait of the requests arriving in each interval",
         "requests / s",
         "replicas",
         "latency (log scale)",
@@ -42,11 +44,13 @@ def test_chart_has_three_labelled_panels_and_legends(day):
         "ready, lowest",
         "ready + starting",
         "formula at the load",
-        "min / max_instances",
-        "p50",
-        "p99",
+        "min / maxInstances",
+        "p50 latency",
+        "p99 latency",
+        "p99 queue wait",
         "timeout 5 s",
-        "goal 500 ms",
+        "latency goal 500 ms",
+        "wait goal 100 ms",
     ):
         assert expected in texts(svg)
     assert "nan" not in svg.lower()

@@ -1,7 +1,7 @@
 import pytest
 
 from router.controller import Autoscaler, ReplicaPool
-from router.errors import InputError
+from router.inputs import InputError
 from router.scale import ScaleSettings
 
 

@@ -3,29 +3,28 @@ import pytest
 from router.scale import RequestSettings, ScaleSettings, ScaleSettingsError
 
 
-def test_documented_defaults():
-    assert ScaleSettings().to_v2() == {
-        "type": "target_utilization",
-        "min_instances": 1,
-        "max_instances": 1,
-        "target_utilization_percentage": 70,
-        "polling_interval": 1,
+def test_documented_defaults_in_the_stacks_words():
+    assert ScaleSettings().to_stack() == {
+        "minInstances": 1,
+        "maxInstances": 1,
+        "targetUtilizationPercentage": 70,
+        "pollingIntervalS": 1,
     }
-    assert RequestSettings().to_v2() == {
-        "max_concurrent_requests_per_instance": 1,
-        "request_timeout_ms": 5000,
+    assert RequestSettings().to_stack() == {
+        "maxConcurrentRequestsPerInstance": 1,
+        "requestTimeoutMs": 5000,
     }
 
 
-def test_v2_round_trip():
-    v2 = {
-        "type": "target_utilization",
-        "min_instances": 3,
-        "max_instances": 15,
-        "target_utilization_percentage": 70,
-        "polling_interval": 10,
+def test_stack_round_trip():
+    stack = {
+        "minInstances": 3,
+        "maxInstances": 15,
+        "targetUtilizationPercentage": 70,
+        "pollingIntervalS": 10,
     }
-    assert ScaleSettings.from_v2(v2).to_v2() == v2
+    assert ScaleSettings.from_stack(stack).to_stack() == stack
+    assert RequestSettings.from_stack({"requestTimeoutMs": 900}).request_timeout_ms == 900
 
 
 def test_v1_round_trip_and_v1_defaults():
@@ -41,10 +40,10 @@ def test_v1_round_trip_and_v1_defaults():
         min_instances=1, max_instances=4, target_utilization_percentage=30
     )
     assert settings.to_v1() == v1
-    v2 = ScaleSettings(
-        min_instances=2, max_instances=9, target_utilization_percentage=55, polling_interval=5
+    other = ScaleSettings(
+        min_instances=2, max_instances=9, target_utilization_percentage=55, polling_interval_s=5
     )
-    assert ScaleSettings.from_v1(v2.to_v1()) == v2
+    assert ScaleSettings.from_v1(other.to_v1()) == other
     # v1 defaults to 10 replicas at most, v2 to 1.
     assert ScaleSettings.from_v1({}).max_instances == 10
 
@@ -52,44 +51,38 @@ def test_v1_round_trip_and_v1_defaults():
 def test_v1_fixed_replicas_is_min_equals_max():
     settings = ScaleSettings.from_v1({"autoscale_enabled": False, "num_replicas": 3})
     assert (settings.min_instances, settings.max_instances) == (3, 3)
-    assert (
-        ScaleSettings.from_v1({"num_replicas": 2}).max_instances == 2
-    )  # autoscale off when num_replicas is set
+    # autoscale is off when num_replicas is set
+    assert ScaleSettings.from_v1({"num_replicas": 2}).max_instances == 2
 
 
 @pytest.mark.parametrize(
     ("build", "field", "fragment"),
     [
-        (lambda: ScaleSettings(min_instances=0), "scale_settings.min_instances", ">= 1"),
+        (lambda: ScaleSettings(min_instances=0), "minInstances", ">= 1"),
         (
             lambda: ScaleSettings(min_instances=3, max_instances=2),
-            "scale_settings.max_instances",
-            "raise max_instances",
+            "maxInstances",
+            "raise maxInstances",
         ),
         (
             lambda: ScaleSettings(target_utilization_percentage=0),
-            "scale_settings.target_utilization_percentage",
+            "targetUtilizationPercentage",
             "between 1 and 100",
         ),
         (
             lambda: ScaleSettings(target_utilization_percentage=101),
-            "scale_settings.target_utilization_percentage",
+            "targetUtilizationPercentage",
             "between 1 and 100",
         ),
-        (lambda: ScaleSettings(polling_interval=0), "scale_settings.polling_interval", ">= 1"),
-        (lambda: ScaleSettings(max_instances=2.5), "scale_settings.max_instances", "whole number"),
-        (lambda: ScaleSettings(max_instances=True), "scale_settings.max_instances", "whole number"),
+        (lambda: ScaleSettings(polling_interval_s=0), "pollingIntervalS", ">= 1"),
+        (lambda: ScaleSettings(max_instances=2.5), "maxInstances", "whole number"),
+        (lambda: ScaleSettings(max_instances=True), "maxInstances", "whole number"),
         (
-            lambda: ScaleSettings(type="default"),
-            "scale_settings.type",
-            "min_instances == max_instances",
+            lambda: ScaleSettings.from_stack({"minInstance": 2}),
+            "scaleSettings.minInstance",
+            "did you mean 'minInstances'",
         ),
-        (
-            lambda: ScaleSettings.from_v2({"min_instance": 2}),
-            "scale_settings.min_instance",
-            "did you mean 'min_instances'",
-        ),
-        (lambda: ScaleSettings.from_v2([1]), "scale_settings", "mapping"),
+        (lambda: ScaleSettings.from_stack([1]), "scaleSettings", "mapping"),
         (
             lambda: ScaleSettings.from_v1({"autoscale_enabled": False}),
             "v1.num_replicas",
@@ -106,20 +99,37 @@ def test_v1_fixed_replicas_is_min_equals_max():
             "true or false",
         ),
         (
-            lambda: RequestSettings(request_timeout_ms=0),
-            "request_settings.request_timeout_ms",
+            lambda: ScaleSettings.from_v1({"autoscale_max_replicas": 0}),
+            "v1.autoscale_max_replicas",
             ">= 1",
         ),
+        (lambda: RequestSettings(request_timeout_ms=0), "requestTimeoutMs", "between 1 and"),
+        (lambda: RequestSettings(request_timeout_ms=180_001), "requestTimeoutMs", "180000"),
         (
-            lambda: RequestSettings.from_v2({"timeout": 1}),
-            "request_settings.timeout",
-            "known keys: max_concurrent",
+            lambda: RequestSettings.from_stack({"timeout": 1}),
+            "requestSettings.timeout",
+            "did you mean 'requestTimeoutMs'",
+        ),
+        (
+            lambda: RequestSettings.from_stack({"zzz": 1}),
+            "requestSettings.zzz",
+            "known keys: maxConcurrent",
         ),
     ],
 )
-def test_invalid_settings_name_the_field_and_the_fix(build, field, fragment):
+def test_invalid_settings_name_the_key_and_the_fix(build, field, fragment):
     with pytest.raises(ScaleSettingsError) as caught:
         build()
     assert caught.value.field == field
     assert str(caught.value).startswith(f"{field}: ")
     assert fragment in str(caught.value)
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(ScaleSettingsError) as caught:
+        ScaleSettings(min_instances=0, target_utilization_percentage=0, polling_interval_s=0)
+    assert [key for key, _ in caught.value.problems] == [
+        "minInstances",
+        "targetUtilizationPercentage",
+        "pollingIntervalS",
+    ]

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from router import traffic
-from router.errors import InputError
+from router.inputs import InputError
 
 
 def arrivals(shape, seed=1):
