@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {
@@ -75,6 +75,51 @@ def parse(value: object) -> Decimal | None:
     return base * _DECIMAL[suffix]
 
 
+_DECIMAL_SUFFIX = {
+    -9: "n",
+    -6: "u",
+    -3: "m",
+    0: "",
+    3: "k",
+    6: "M",
+    9: "G",
+    12: "T",
+    15: "P",
+    18: "E",
+}
+_BINARY_SUFFIX = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+
+
+def canonical(value: object) -> str | None:
+    """The quantity as Kubernetes writes it back (apimachinery's canonical form): ".5" and
+    "0.5" are "500m", "1.5Gi" is "1536Mi", "2000" is "2k", "1e3" stays "1e3". The format follows
+    the suffix given (binary, decimal or exponent); values finer than a nano-unit round up.
+    None when `value` is not a quantity."""
+    amount = parse(value)
+    if amount is None:
+        return None
+    if amount == 0:
+        return "0"
+    text = value.strip() if isinstance(value, str) else str(value)
+    binary = any(text.endswith(suffix) for suffix in _BINARY)
+    exponent = not binary and any(mark in text for mark in "eE") and not text.endswith("E")
+    sign, magnitude = ("-", -amount) if amount < 0 else ("", amount)
+    if binary and magnitude >= 1024 and magnitude == magnitude.to_integral_value():
+        whole, power = int(magnitude), 0
+        while whole % 1024 == 0 and power < len(_BINARY_SUFFIX) - 1:
+            whole, power = whole // 1024, power + 1
+        return f"{sign}{whole}{_BINARY_SUFFIX[power]}"
+    nanos = int((magnitude * 10**9).to_integral_value(rounding=ROUND_CEILING))
+    power = -9
+    while nanos % 10 == 0:
+        nanos, power = nanos // 10, power + 1
+    thousands = min(18, power - power % 3)
+    mantissa = nanos * 10 ** (power - thousands)
+    if exponent:
+        return f"{sign}{mantissa}" + (f"e{thousands}" if thousands else "")
+    return f"{sign}{mantissa}{_DECIMAL_SUFFIX[thousands]}"
+
+
 def cpu_millicores(value: object) -> Decimal | None:
     """'500m' -> 500, '.5' -> 500, '2' -> 2000, 1.5 -> 1500; None when not a quantity."""
     amount = parse(value)
@@ -101,6 +146,9 @@ SOURCES: dict[str, str] = {
     "MAX_EXPONENT": "Kubernetes 'Quantity': values are held within int64 of their unit; 1e30 "
     "bounds the parser far above any node's resources",
     "parse": "Kubernetes API reference, 'Quantity' grammar (signedNumber suffix)",
+    "canonical": "Kubernetes API reference, 'Quantity': serialized in canonical form (the "
+    "suffix's format, the largest exponent that keeps an integer mantissa; binary values "
+    "under 1024 and fractions written in decimal; precision to the nano-unit)",
     "cpu_millicores": "Kubernetes docs 'Resource Management for Pods and Containers': CPU in "
     "cores, 0.5 == 500m",
     "memory_bytes": "Kubernetes docs 'Resource Management for Pods and Containers': memory in "

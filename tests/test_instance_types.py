@@ -6,13 +6,13 @@ import json
 import pytest
 
 from stacks import settings as stack_settings
-from tests import prod_stack
+from tests import pki, prod_stack
 
 FILE = "Pulumi.prod.yaml"
 CPU, GPU = 0, 1
 
 
-def parse(config: dict):
+def parse(config: dict, warnings: list | None = None):
     values = {
         key: json.dumps(value) if isinstance(value, (dict, list)) else value
         for key, value in config.items()
@@ -20,7 +20,8 @@ def parse(config: dict):
     values["azureml-k8s:sslCertPem"] = values["azureml-k8s:sslKeyPem"] = (
         "preflight-secret-placeholder"
     )
-    return stack_settings.parse(values, {"azureml-k8s:sslCertPem", "azureml-k8s:sslKeyPem"}, FILE)
+    secrets = {"azureml-k8s:sslCertPem", "azureml-k8s:sslKeyPem"}
+    return stack_settings.parse(values, secrets, FILE, warnings=warnings)
 
 
 def errors(config: dict) -> list[tuple[str, str]]:
@@ -132,3 +133,47 @@ def test_default_instance_type_may_be_named_without_declaring_it():
         lambda c: c["azureml-k8s:computes"][1]["instanceTypes"].append("defaultinstancetype")
     )
     assert parse(config).computes[1].instanceTypes == ["cpu-small", "defaultinstancetype"]
+
+
+def _with_cpu(cpu: object, max_instances: int) -> dict:
+    config = prod_stack.config()
+    small = config["azureml-k8s:instanceTypes"][CPU]["resources"]
+    small["requests"]["cpu"] = small["limits"]["cpu"] = cpu
+    blue = config["azureml-k8s:endpoints"][0]["deployments"][0]
+    blue.pop("sizing")
+    blue["scaleSettings"] = {"minInstances": 1, "maxInstances": max_instances}
+    return config
+
+
+@pytest.mark.parametrize("cpu", [".5", 0.5, "0.5", "5e-1"])
+def test_every_spelling_of_half_a_core_gives_the_same_warnings(cpu):
+    # 20 cpu nodes x 16 vCPU hold 640 half-core replicas: 700 leaves 60 Pending, whatever the
+    # spelling (the node fit and the instance type rules read one parser).
+    reference: list = []
+    expected = parse(_with_cpu("500m", 700))
+    parse(_with_cpu("500m", 700), reference)
+    warnings: list = []
+    parsed = parse(_with_cpu(cpu, 700), warnings)
+    assert warnings == reference and len(reference) == 1 and "60 of 700" in reference[0][1]
+    # Kubernetes writes a quantity back in its suffix's format: decimal ones as 500m, the
+    # exponent form as 500e-3. The spec sent is that canonical form.
+    canonical = "500e-3" if cpu == "5e-1" else "500m"
+    assert parsed.instanceTypes[CPU].spec()["resources"]["requests"]["cpu"] == canonical
+    assert expected.instanceTypes[CPU].spec()["resources"]["requests"]["cpu"] == "500m"
+
+
+@pytest.fixture(scope="module")
+def pair():
+    return pki.server((prod_stack.CNAME,))
+
+
+def test_half_a_core_previews_the_same_plan_either_way(tmp_path, pair):
+    plans = []
+    for name, cpu in (("dot", ".5"), ("milli", "500m")):
+        (tmp_path / name).mkdir()
+        stack = tmp_path / name / "Pulumi.prod.yaml"
+        prod_stack.write(stack, _with_cpu(cpu, 700), pair.cert, pair.key)
+        done = prod_stack.preflight("preview", "--config", str(stack), "--format", "json")
+        assert done.returncode == 0, done.stderr
+        plans.append(done.stdout.replace(str(stack), "STACK"))
+    assert plans[0] == plans[1]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator, model_validator
 
 from catalog import instance_types as catalog_instance_types
+from catalog import quantities
 from stacks.settings.base import Model, dns_label
 from stacks.settings.cluster import AksCluster, NodePool
 from stacks.settings.errors import Problem, Problems
@@ -59,10 +60,11 @@ class InstanceType(Model):
         return self
 
     def spec(self) -> dict[str, Any]:
-        """The custom resource's spec, as Kubernetes takes it."""
+        """The custom resource's spec, as Kubernetes takes it: quantities in the canonical form
+        Kubernetes writes back, so ".5" and "500m" are one plan (whole numbers stay numbers)."""
         resources = {
-            "requests": dict(self.resources.requests),
-            "limits": dict(self.resources.limits),
+            "requests": _canonical(self.resources.requests),
+            "limits": _canonical(self.resources.limits),
         }
         spec: dict[str, Any] = {"resources": resources}
         if self.nodeSelector:
@@ -72,6 +74,13 @@ class InstanceType(Model):
     @property
     def gpus(self) -> bool:
         return GPU in self.resources.limits
+
+
+def _canonical(given: dict[str, Quantity]) -> dict[str, Quantity]:
+    return {
+        name: value if isinstance(value, int) else quantities.canonical(value) or value
+        for name, value in given.items()
+    }
 
 
 def _spec_path(path: str) -> tuple[str, ...]:
