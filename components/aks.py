@@ -10,24 +10,23 @@ from pulumi_azure_native import authorization, containerservice, operationalinsi
 
 from catalog import aks, arm, tokens
 from catalog import extension as catalog_extension
-from components.cluster import ClusterHandle, decode_kubeconfig, register_cluster_outputs
+from components.cluster import ClusterComponent, ClusterHandle, decode_kubeconfig
 from components.options import children_of
-from stacks.settings import AksCluster as AksSettings
-from stacks.settings import NodePool, Workspace
+from stacks.settings import AksClusterSettings, NodePool, Workspace
 
 # Built-in role "Azure Kubernetes Service RBAC Cluster Admin" (Microsoft Learn, "Azure built-in
 # roles"): lets the deploying identity apply in-cluster objects when local accounts are off.
 AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 
 
-class AksCluster(pulumi.ComponentResource):
+class AksCluster(ClusterComponent):
     """An AKS cluster the way Azure ML needs it: managed identity, node pools, network, API server
     access (with the Azure ML control plane admitted), monitoring and Trusted Access."""
 
     def __init__(
         self,
         name: str,
-        cluster: AksSettings,
+        cluster: AksClusterSettings,
         *,
         facts: catalog_extension.ClusterFacts,
         resource_group_name: pulumi.Input[str],
@@ -164,14 +163,14 @@ class AksCluster(pulumi.ComponentResource):
             kubeconfig=kubeconfig,
             opts=children_of(self, opts, depends_on=provider_deps),
         )
-        self.handle = ClusterHandle(
+        handle = ClusterHandle(
             facts=facts,
             resource=managed,
             attach_after=bindings,
             kubeconfig=kubeconfig,
             provider=provider,
         )
-        register_cluster_outputs(self, self.handle)
+        self._publish(handle)
 
 
 def _pool(pool: NodePool, subnet_id: pulumi.Input[str] | None) -> dict:

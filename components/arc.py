@@ -9,23 +9,23 @@ from pulumi_azure_native import kubernetes, relay
 from catalog import extension as catalog_extension
 from catalog import tokens
 from components.cluster import (
+    ClusterComponent,
     ClusterHandle,
     RelayOutputs,
     decode_kubeconfig,
-    register_cluster_outputs,
 )
 from components.options import children_of
-from stacks.settings import ArcCluster as ArcSettings
+from stacks.settings import ArcClusterSettings
 
 
-class ArcCluster(pulumi.ComponentResource):
+class ArcCluster(ClusterComponent):
     """An existing Azure Arc-connected cluster, attached by id, with the Azure Relay that the
     az CLI creates for the extension."""
 
     def __init__(
         self,
         name: str,
-        cluster: ArcSettings,
+        cluster: ArcClusterSettings,
         *,
         facts: catalog_extension.ClusterFacts,
         kubeconfig: pulumi.Input[str] | None = None,
@@ -57,7 +57,7 @@ class ArcCluster(pulumi.ComponentResource):
         provider = kubernetes_sdk.Provider(
             f"{name}-k8s", kubeconfig=secret_kubeconfig, opts=children_of(self, opts)
         )
-        self.handle = ClusterHandle(
+        handle = ClusterHandle(
             facts=facts,
             resource=rule,
             attach_after=[],
@@ -65,7 +65,7 @@ class ArcCluster(pulumi.ComponentResource):
             provider=provider,
             relay=relay_outputs,
         )
-        register_cluster_outputs(self, self.handle)
+        self._publish(handle)
 
     def _relay(
         self,

@@ -46,24 +46,31 @@ def decode_kubeconfig(result) -> str:
     return base64.b64decode(result.kubeconfigs[0].value).decode()
 
 
-def register_cluster_outputs(component: pulumi.ComponentResource, handle: ClusterHandle) -> None:
-    """The cluster components' public outputs, under the names the policy pack reads."""
-    facts = handle.facts
-    component.kind = pulumi.Output.from_input(facts.kind)
-    component.cluster_resource_id = pulumi.Output.from_input(facts.resource_id)
-    component.cluster_name = pulumi.Output.from_input(facts.name)
-    component.resource_group_name = pulumi.Output.from_input(facts.resource_group)
-    component.region = pulumi.Output.from_input(facts.location)
-    component.node_count = pulumi.Output.from_input(facts.node_count)
-    component.kubeconfig = handle.kubeconfig
-    component.register_outputs(
-        {
-            "kind": component.kind,
-            tokens.CLUSTER_OUTPUT_RESOURCE_ID: component.cluster_resource_id,
-            "clusterName": component.cluster_name,
-            "resourceGroupName": component.resource_group_name,
-            "region": component.region,
-            tokens.CLUSTER_OUTPUT_NODE_COUNT: component.node_count,
-            "kubeconfig": component.kubeconfig,
-        }
-    )
+class ClusterComponent(pulumi.ComponentResource):
+    """What AksCluster and ArcCluster share: the ClusterHandle they give the platform, and the
+    public outputs under the names the policy pack reads."""
+
+    handle: ClusterHandle
+
+    def _publish(self, handle: ClusterHandle) -> None:
+        """Set the handle and every public output, and register them: the last step of both."""
+        facts = handle.facts
+        self.handle = handle
+        self.kind = pulumi.Output.from_input(facts.kind)
+        self.cluster_resource_id = pulumi.Output.from_input(facts.resource_id)
+        self.cluster_name = pulumi.Output.from_input(facts.name)
+        self.resource_group_name = pulumi.Output.from_input(facts.resource_group)
+        self.region = pulumi.Output.from_input(facts.location)
+        self.node_count = pulumi.Output.from_input(facts.node_count)
+        self.kubeconfig = handle.kubeconfig
+        self.register_outputs(
+            {
+                "kind": self.kind,
+                tokens.CLUSTER_OUTPUT_RESOURCE_ID: self.cluster_resource_id,
+                "clusterName": self.cluster_name,
+                "resourceGroupName": self.resource_group_name,
+                "region": self.region,
+                tokens.CLUSTER_OUTPUT_NODE_COUNT: self.node_count,
+                "kubeconfig": self.kubeconfig,
+            }
+        )

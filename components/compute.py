@@ -8,8 +8,7 @@ from pulumi_azure_native import machinelearningservices
 from catalog import extension as catalog_extension
 from components.cluster import ClusterHandle
 from components.options import children_of
-from stacks.settings import Compute as ComputeSettings
-from stacks.settings import Workspace
+from stacks.settings import ComputeSettings, Workspace
 
 
 class Compute(pulumi.ComponentResource):

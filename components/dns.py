@@ -16,7 +16,7 @@ from pulumi_azure_native import privatedns
 
 from catalog import hosts
 from components.options import children_of
-from stacks.settings.egress import Dns
+from stacks.settings.dns import Dns
 
 
 class DnsRecord(pulumi.ComponentResource):

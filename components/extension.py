@@ -8,7 +8,7 @@ from pulumi_azure_native import kubernetesconfiguration
 from catalog import extension as catalog_extension
 from components.cluster import ClusterHandle
 from components.options import children_of
-from stacks.settings import Extension as ExtensionSettings
+from stacks.settings import ExtensionSettings
 
 
 class AzureMLExtension(pulumi.ComponentResource):

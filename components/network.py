@@ -21,7 +21,7 @@ from pulumi_azure_native import network
 
 from catalog import hosts
 from components.options import children_of
-from stacks.settings import Network as NetworkSettings
+from stacks.settings import NetworkSettings
 from stacks.settings.egress import FIREWALL_SUBNET_NAME, Egress
 
 # Rule collection groups take priorities from egress.priority on, one step apart.

@@ -23,9 +23,7 @@ from components.instance_types import InstanceTypes
 from components.manifests import ExtraManifests
 from components.network import Network
 from components.tls import Tls
-from stacks.settings import AksCluster as AksSettings
-from stacks.settings import ArcCluster as ArcSettings
-from stacks.settings import Settings
+from stacks.settings import AksClusterSettings, ArcClusterSettings, Settings
 from stacks.settings.egress import firewall_subnet_prefix, needed_rules, source_addresses
 
 
@@ -35,7 +33,7 @@ class Platform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         # The egress rules, for the firewall and as an output (on Arc, for the site's proxy).
         egress_rules = needed_rules(settings) if settings.egress else []
-        if isinstance(settings.cluster, AksSettings):
+        if isinstance(settings.cluster, AksClusterSettings):
             handle = self._aks(name, settings, settings.cluster, egress_rules)
         else:
             handle = self._arc(name, settings, settings.cluster)
@@ -55,7 +53,7 @@ class Platform(pulumi.ComponentResource):
             settings.extension,
             handle,
             pem=pem,
-            legacy_v1_flow=isinstance(settings.cluster, AksSettings)
+            legacy_v1_flow=isinstance(settings.cluster, AksClusterSettings)
             and settings.cluster.legacyV1Flow,
             opts=extension_opts,
         )
@@ -186,7 +184,7 @@ class Platform(pulumi.ComponentResource):
         self,
         name: str,
         settings: Settings,
-        cluster: AksSettings,
+        cluster: AksClusterSettings,
         egress_rules: list[catalog_hosts.Rule],
     ) -> ClusterHandle:
         group_name = cluster.resourceGroup or f"rg-{cluster.name}"
@@ -247,7 +245,7 @@ class Platform(pulumi.ComponentResource):
         )
         return component.handle
 
-    def _arc(self, name: str, settings: Settings, cluster: ArcSettings) -> ClusterHandle:
+    def _arc(self, name: str, settings: Settings, cluster: ArcClusterSettings) -> ClusterHandle:
         arm_id = cluster.arm_id
         facts = catalog_extension.ClusterFacts(
             "arc",

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from components.dns import _load_balancer_ip, instructions
-from stacks.settings.egress import Dns
+from stacks.settings.dns import Dns
 from tests.conftest import ROOT, plan_of, resource, run_preflight
 from tests.test_egress import FIXTURE, errors_of, fixture_config
 

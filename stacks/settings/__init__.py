@@ -11,27 +11,34 @@ rules), `errors` (reporting), `pem` (PEM files), `parsing` (raw config to models
 (the Pulumi runtime), `schema` (JSON Schema and docs generated from the models).
 """
 
-from stacks.settings.cluster import AksCluster, ArcCluster, Identity, Monitoring, NodePool
+from stacks.settings.cluster import (
+    AksClusterSettings,
+    ArcClusterSettings,
+    Identity,
+    Monitoring,
+    NodePool,
+)
 from stacks.settings.errors import SettingsError
-from stacks.settings.extension import Extension
+from stacks.settings.extension import ExtensionSettings
 from stacks.settings.loading import CONFIG_FILE_ENV, StackSettingsError, config_file, load
-from stacks.settings.network import ApiServer, Network, VirtualNetwork
+from stacks.settings.manifests import Manifest
+from stacks.settings.network import ApiServer, NetworkSettings, VirtualNetwork
 from stacks.settings.parsing import parse
 from stacks.settings.stack import PROJECT, Settings
-from stacks.settings.workspace import Compute, Manifest, Workspace
+from stacks.settings.workspace import ComputeSettings, Workspace
 
 __all__ = [
     "CONFIG_FILE_ENV",
     "PROJECT",
-    "AksCluster",
+    "AksClusterSettings",
     "ApiServer",
-    "ArcCluster",
-    "Compute",
-    "Extension",
+    "ArcClusterSettings",
+    "ComputeSettings",
+    "ExtensionSettings",
     "Identity",
     "Manifest",
     "Monitoring",
-    "Network",
+    "NetworkSettings",
     "NodePool",
     "Settings",
     "SettingsError",

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from catalog import aks, arm, vm_sizes
 from stacks.settings.base import Model, parsed_id, resource_id
-from stacks.settings.network import ApiServer, Network
+from stacks.settings.network import ApiServer, NetworkSettings
 
 
 class NodePool(Model):
@@ -159,7 +159,7 @@ class Monitoring(Model):
         return value
 
 
-class AksCluster(Model):
+class AksClusterSettings(Model):
     """A new AKS cluster, made the way Azure ML needs it."""
 
     kind: Literal["aks"] = Field(description="aks: create an AKS cluster.")
@@ -170,7 +170,7 @@ class AksCluster(Model):
     kubernetesVersion: str | None = Field(None, description="Unset: the AKS default version.")
     nodePools: list[NodePool] = Field(description="At least one System pool.")
     identity: Identity = Field(Identity(), description="The cluster's managed identity.")
-    network: Network = Field(Network(), description="Cluster networking.")
+    network: NetworkSettings = Field(NetworkSettings(), description="Cluster networking.")
     apiServer: ApiServer = Field(ApiServer(), description="API server access.")
     disableLocalAccounts: bool = Field(
         True,
@@ -213,7 +213,7 @@ class AksCluster(Model):
         return value
 
     @model_validator(mode="after")
-    def _pools(self) -> AksCluster:
+    def _pools(self) -> AksClusterSettings:
         if not self.nodePools:
             raise ValueError("nodePools needs at least one pool")
         names = [pool.name for pool in self.nodePools]
@@ -263,7 +263,7 @@ class AksCluster(Model):
         return vcpu, memory, gpus
 
 
-class ArcCluster(Model):
+class ArcClusterSettings(Model):
     """An existing Azure Arc-connected cluster, attached by id."""
 
     kind: Literal["arc"] = Field(description="arc: attach an Arc-connected cluster.")
@@ -294,4 +294,4 @@ class ArcCluster(Model):
         return self.nodeCount
 
 
-Cluster = Annotated[AksCluster | ArcCluster, Field(discriminator="kind")]
+Cluster = Annotated[AksClusterSettings | ArcClusterSettings, Field(discriminator="kind")]

@@ -1,5 +1,4 @@
-"""`azureml-k8s:egress` and `azureml-k8s:dns`: outbound traffic locked to the documented hosts,
-and the DNS record for the router's sslCname.
+"""`azureml-k8s:egress`: outbound traffic locked to the documented hosts.
 
 The hosts come from catalog.hosts, filtered by what the stack enables (`needed_rules`); the
 Network component turns them into firewall rules and `python -m preflight hosts` lists them.
@@ -14,7 +13,7 @@ from pydantic import Field, field_validator
 
 from catalog import arm, hosts
 from stacks.settings.base import Model, cidr
-from stacks.settings.cluster import AksCluster
+from stacks.settings.cluster import AksClusterSettings
 from stacks.settings.errors import Problem
 
 if TYPE_CHECKING:
@@ -109,60 +108,13 @@ class Egress(Model):
         return [hosts.parse_extra(item) for item in self.extraHosts]
 
 
-class Dns(Model):
-    """The A record for extension.sslCname, pointing at the router's load balancer IP."""
-
-    zoneId: str = Field(
-        description="The DNS zone that holds sslCname: a public zone (dnszones) or, for an "
-        "internal load balancer, a private one (privateDnsZones).",
-        examples=[arm.DNS_ZONE.example, arm.PRIVATE_DNS_ZONE.example],
-    )
-    ttl: int = Field(300, ge=1, le=2147483647, description="The record's TTL in seconds.")
-
-    @field_validator("zoneId")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        if (
-            arm.parse(value, arm.DNS_ZONE) is None
-            and arm.parse(value, arm.PRIVATE_DNS_ZONE) is None
-        ):
-            raise ValueError(
-                f"must be a DNS zone id ({arm.DNS_ZONE.example}) or a private DNS zone id "
-                f"({arm.PRIVATE_DNS_ZONE.example})"
-            )
-        return value
-
-    @property
-    def private(self) -> bool:
-        return arm.parse(self.zoneId, arm.PRIVATE_DNS_ZONE) is not None
-
-    @property
-    def arm_id(self) -> arm.ResourceId:
-        parsed = arm.parse(self.zoneId, arm.PRIVATE_DNS_ZONE if self.private else arm.DNS_ZONE)
-        assert parsed is not None  # checked in _zone
-        return parsed
-
-    @property
-    def zone(self) -> str:
-        return self.arm_id.name.lower().rstrip(".")
-
-    def relative_name(self, cname: str) -> str | None:
-        """The record's name inside the zone ('@' at the apex), None when cname is outside it."""
-        host = cname.lower().rstrip(".")
-        if host == self.zone:
-            return "@"
-        if host.endswith("." + self.zone):
-            return host[: -len(self.zone) - 1]
-        return None
-
-
 # Derived facts ---------------------------------------------------------------------------------
 
 
 def features(settings: Settings) -> hosts.Features:
     """What the stack enables, as catalog.hosts sees it."""
     cluster, extension, workspace = settings.cluster, settings.extension, settings.workspace
-    if isinstance(cluster, AksCluster):
+    if isinstance(cluster, AksClusterSettings):
         gpu_pools = any(cluster.size_of(pool).gpus > 0 for pool in cluster.nodePools)
         name, private = cluster.name, cluster.apiServer.privateCluster
     else:
@@ -189,7 +141,11 @@ def needed_rules(settings: Settings) -> list[hosts.Rule]:
 def firewall_subnet_prefix(settings: Settings) -> str | None:
     """The AzureFirewallSubnet prefix: the stack's, else the last /26 of the new VNet."""
     egress, cluster = settings.egress, settings.cluster
-    if egress is None or not isinstance(cluster, AksCluster) or cluster.network.vnet is None:
+    if (
+        egress is None
+        or not isinstance(cluster, AksClusterSettings)
+        or cluster.network.vnet is None
+    ):
         return None
     if egress.firewallSubnetPrefix:
         return egress.firewallSubnetPrefix
@@ -206,7 +162,7 @@ def source_addresses(settings: Settings) -> list[str]:
     egress, cluster = settings.egress, settings.cluster
     if egress and egress.sourceAddresses:
         return list(egress.sourceAddresses)
-    if isinstance(cluster, AksCluster) and cluster.network.vnet is not None:
+    if isinstance(cluster, AksClusterSettings) and cluster.network.vnet is not None:
         return [cluster.network.vnet.subnetPrefix]
     return []
 
@@ -214,9 +170,9 @@ def source_addresses(settings: Settings) -> list[str]:
 # Cross-field rules -----------------------------------------------------------------------------
 
 
-def egress_rules(settings: Settings) -> list[Problem]:
+def egress_problems(settings: Settings) -> list[Problem]:
     egress, cluster = settings.egress, settings.cluster
-    network = cluster.network if isinstance(cluster, AksCluster) else None
+    network = cluster.network if isinstance(cluster, AksClusterSettings) else None
     problems: list[Problem] = []
     if (
         network is not None
@@ -309,11 +265,11 @@ def egress_rules(settings: Settings) -> list[Problem]:
                 )
             )
     if egress.creates_firewall and network.vnet is not None:
-        problems += _firewall_subnet_rules(settings, network.vnet)
+        problems += _firewall_subnet_problems(settings, network.vnet)
     return problems
 
 
-def _firewall_subnet_rules(settings: Settings, vnet) -> list[Problem]:
+def _firewall_subnet_problems(settings: Settings, vnet) -> list[Problem]:
     at = ("egress", "firewallSubnetPrefix")
     prefix = firewall_subnet_prefix(settings)
     space, nodes = ipaddress.ip_network(vnet.addressPrefix), ipaddress.ip_network(vnet.subnetPrefix)
@@ -331,46 +287,3 @@ def _firewall_subnet_rules(settings: Settings, vnet) -> list[Problem]:
             )
         ]
     return []
-
-
-def dns_rules(settings: Settings) -> list[Problem]:
-    dns, extension = settings.dns, settings.extension
-    if dns is None:
-        return []
-    at = ("dns",)
-    if not extension.enableInference or not extension.sslCname:
-        return [
-            (
-                at,
-                "dns makes the A record for the scoring endpoint: set extension.enableInference "
-                "and extension.sslCname (or remove dns)",
-            )
-        ]
-    problems: list[Problem] = []
-    if dns.relative_name(extension.sslCname) is None:
-        problems.append(
-            (
-                (*at, "zoneId"),
-                f"extension.sslCname '{extension.sslCname}' is not inside the zone '{dns.zone}' "
-                "of dns.zoneId: use the zone that holds it, or change sslCname",
-            )
-        )
-    service_type = (extension.inferenceRouterServiceType or "").lower()
-    if service_type != "loadbalancer":
-        problems.append(
-            (
-                at,
-                "the record points at azureml-fe's load balancer IP: it needs "
-                "extension.inferenceRouterServiceType: loadBalancer (with nodePort or clusterIP "
-                "your own load balancer's record is yours to make)",
-            )
-        )
-    if extension.internalLoadBalancerProvider and not dns.private:
-        problems.append(
-            (
-                (*at, "zoneId"),
-                "an internal load balancer has a private IP: use a private DNS zone "
-                f"({arm.PRIVATE_DNS_ZONE.example})",
-            )
-        )
-    return problems

@@ -18,7 +18,7 @@ from router import nodefit
 from router.inputs import InputError
 from router.scale import ScaleSettings
 from stacks.settings.base import Model
-from stacks.settings.cluster import AksCluster
+from stacks.settings.cluster import AksClusterSettings
 from stacks.settings.errors import Problem, Problems
 from stacks.settings.instance_types import GPU, InstanceType, known_names, selects
 from stacks.settings.scaling import DeploymentRequests, DeploymentScale, Probe, Sizing, derive
@@ -193,7 +193,7 @@ class Endpoint(Model):
         return {deployment.name: deployment.traffic for deployment in self.deployments}
 
 
-def endpoint_rules(settings: Settings) -> list[Problem]:
+def endpoint_problems(settings: Settings) -> list[Problem]:
     """Each endpoint's compute exists and offers the instance types its deployments use."""
     problems: list[Problem] = []
     if settings.endpoints and not settings.extension.enableInference:
@@ -248,7 +248,7 @@ def fit_warnings(settings: Settings) -> list[Problem]:
     """maxInstances replicas that cannot fit on the AKS node pools their instance type selects
     stay Pending: azureml-fe never adds nodes (router.nodefit)."""
     cluster = settings.cluster
-    if not isinstance(cluster, AksCluster):
+    if not isinstance(cluster, AksClusterSettings):
         return []
     types = {item.name: item for item in settings.instanceTypes}
     warnings: list[Problem] = []
@@ -291,7 +291,7 @@ def _requests(item: InstanceType) -> dict[str, object]:
     }
 
 
-def _pools_for(cluster: AksCluster, item: InstanceType) -> list[dict]:
+def _pools_for(cluster: AksClusterSettings, item: InstanceType) -> list[dict]:
     """Pools the type's pods may land on, at their largest node count. Without a selector, the
     untainted pools (a taint keeps pods without its toleration away)."""
     pools = []

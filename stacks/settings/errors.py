@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from stacks.settings.cluster import AksCluster, ArcCluster
+from stacks.settings.cluster import AksClusterSettings, ArcClusterSettings
 
 # A problem: its key path relative to the stack's config (first element the config key), and
 # the message that says what is wrong and how to fix it.
 Problem = tuple[tuple[str | int, ...], str]
 # The cluster union's tags: pydantic puts them in paths, but they are not keys in the file.
-_UNION_MEMBERS: dict[str, type[BaseModel]] = {"aks": AksCluster, "arc": ArcCluster}
+_UNION_MEMBERS: dict[str, type[BaseModel]] = {"aks": AksClusterSettings, "arc": ArcClusterSettings}
 
 
 class SettingsError(Exception):

@@ -17,7 +17,7 @@ def _doc(key: str) -> str:
     return _DOCUMENTED[key].meaning[:1].upper() + _DOCUMENTED[key].meaning[1:] + "."
 
 
-class Extension(Model):
+class ExtensionSettings(Model):
     """The documented settings of the Azure ML extension (Microsoft.AzureML.Kubernetes)."""
 
     name: str = Field("azureml", description="The extension resource's name.")
@@ -90,7 +90,7 @@ class Extension(Model):
         return None if value is None else dns_label(value, "Kubernetes Secret name")
 
     @model_validator(mode="after")
-    def _version(self) -> Extension:
+    def _version(self) -> ExtensionSettings:
         if self.version and self.autoUpgradeMinorVersion:
             raise ValueError("pinning version needs autoUpgradeMinorVersion: false")
         if bool(self.sslCertPemFile) != bool(self.sslKeyPemFile):

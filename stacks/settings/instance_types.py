@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from catalog import instance_types as catalog_instance_types
 from catalog import quantities
 from stacks.settings.base import Model, dns_label
-from stacks.settings.cluster import AksCluster, NodePool
+from stacks.settings.cluster import AksClusterSettings, NodePool
 from stacks.settings.errors import Problem, Problems
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def known_names(settings: Settings) -> set[str]:
     return {item.name for item in settings.instanceTypes} | {catalog_instance_types.DEFAULT_NAME}
 
 
-def instance_type_rules(settings: Settings) -> list[Problem]:
+def instance_type_problems(settings: Settings) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     extension = settings.extension
@@ -120,7 +120,7 @@ def instance_type_rules(settings: Settings) -> list[Problem]:
                     "extension.installNvidiaDevicePlugin: true",
                 )
             )
-        if isinstance(settings.cluster, AksCluster) and item.nodeSelector:
+        if isinstance(settings.cluster, AksClusterSettings) and item.nodeSelector:
             problems += _pool_match(settings.cluster, item, at)
     known = known_names(settings)
     for i, compute in enumerate(settings.computes):
@@ -142,7 +142,7 @@ def selects(item: InstanceType, pool: NodePool) -> bool:
     return all(labels.get(key) == value for key, value in item.nodeSelector.items())
 
 
-def _pool_match(cluster: AksCluster, item: InstanceType, at: tuple) -> list[Problem]:
+def _pool_match(cluster: AksClusterSettings, item: InstanceType, at: tuple) -> list[Problem]:
     """On AKS the labels are known: some node pool must carry every label the type selects."""
     if any(selects(item, pool) for pool in cluster.nodePools):
         return []

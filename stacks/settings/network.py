@@ -26,7 +26,7 @@ class VirtualNetwork(Model):
         return self
 
 
-class Network(Model):
+class NetworkSettings(Model):
     """Cluster networking: CNI plugin, node subnet (existing or new) and outbound path."""
 
     plugin: Literal["azure", "kubenet"] = Field("azure", description="AKS network plugin.")
@@ -43,7 +43,7 @@ class Network(Model):
     dnsServiceIP: str = Field("10.0.0.10", description="Cluster DNS address, in serviceCidr.")
 
     @model_validator(mode="after")
-    def _shape(self) -> Network:
+    def _shape(self) -> NetworkSettings:
         if self.subnetId and self.vnet:
             raise ValueError("set subnetId (an existing subnet) or vnet (a new one), not both")
         if self.subnetId:

@@ -10,18 +10,19 @@ from typing import TYPE_CHECKING
 
 from catalog import aks
 from catalog import extension as catalog_extension
-from stacks.settings.cluster import AksCluster, ArcCluster
-from stacks.settings.egress import dns_rules, egress_rules
-from stacks.settings.endpoints import endpoint_rules
+from stacks.settings.cluster import AksClusterSettings, ArcClusterSettings
+from stacks.settings.dns import dns_problems
+from stacks.settings.egress import egress_problems
+from stacks.settings.endpoints import endpoint_problems
 from stacks.settings.errors import Problem
-from stacks.settings.instance_types import instance_type_rules
-from stacks.settings.tls import tls_rules
+from stacks.settings.instance_types import instance_type_problems
+from stacks.settings.tls import tls_problems
 
 if TYPE_CHECKING:
     from stacks.settings.stack import Settings
 
 
-def extension_rules(settings: Settings) -> list[Problem]:
+def extension_problems(settings: Settings) -> list[Problem]:
     extension, cluster = settings.extension, settings.cluster
     at = ("extension",)
     problems: list[Problem] = []
@@ -76,17 +77,17 @@ def extension_rules(settings: Settings) -> list[Problem]:
     return problems
 
 
-def cluster_rules(settings: Settings) -> list[Problem]:
+def cluster_problems(settings: Settings) -> list[Problem]:
     cluster = settings.cluster
     problems: list[Problem] = []
-    if settings.kubeconfig is not None and not isinstance(cluster, ArcCluster):
+    if settings.kubeconfig is not None and not isinstance(cluster, ArcClusterSettings):
         problems.append(
             (
                 ("kubeconfig",),
                 "kubeconfig is for Arc clusters; an AKS cluster's credentials come from AKS itself",
             )
         )
-    if isinstance(cluster, ArcCluster):
+    if isinstance(cluster, ArcClusterSettings):
         workspace = settings.workspace
         if (
             workspace
@@ -100,7 +101,7 @@ def cluster_rules(settings: Settings) -> list[Problem]:
                 )
             )
         return problems
-    assert isinstance(cluster, AksCluster)
+    assert isinstance(cluster, AksClusterSettings)
     if settings.prod:
         vcpu, memory, _ = cluster.capacity()
         if vcpu < aks.PROD_MIN_VCPU or memory < aks.PROD_MIN_MEMORY_GIB:
@@ -124,10 +125,10 @@ def cluster_rules(settings: Settings) -> list[Problem]:
                 "through Azure Arc in the workspace's subscription",
             )
         )
-    return problems + _authorized_range_rules(settings, cluster)
+    return problems + _authorized_range_problems(settings, cluster)
 
 
-def _authorized_range_rules(settings: Settings, cluster: AksCluster) -> list[Problem]:
+def _authorized_range_problems(settings: Settings, cluster: AksClusterSettings) -> list[Problem]:
     problems: list[Problem] = []
     at = ("cluster", "apiServer")
     ranges = settings.authorized_ranges()
@@ -153,7 +154,7 @@ def _authorized_range_rules(settings: Settings, cluster: AksCluster) -> list[Pro
     return problems
 
 
-def compute_rules(settings: Settings) -> list[Problem]:
+def compute_problems(settings: Settings) -> list[Problem]:
     problems: list[Problem] = []
     if settings.computes and settings.workspace is None:
         problems.append((("workspace",), "computes are attached to a workspace: set workspace.id"))
@@ -173,17 +174,17 @@ def compute_rules(settings: Settings) -> list[Problem]:
     return problems
 
 
-RULES = (
-    extension_rules,
-    cluster_rules,
-    compute_rules,
-    tls_rules,
-    instance_type_rules,
-    endpoint_rules,
-    egress_rules,
-    dns_rules,
+PROBLEM_CHECKS = (
+    extension_problems,
+    cluster_problems,
+    compute_problems,
+    tls_problems,
+    instance_type_problems,
+    endpoint_problems,
+    egress_problems,
+    dns_problems,
 )
 
 
 def check(settings: Settings) -> list[Problem]:
-    return [problem for rule in RULES for problem in rule(settings)]
+    return [problem for rule in PROBLEM_CHECKS for problem in rule(settings)]

@@ -10,14 +10,16 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from catalog import regions
 from stacks.settings import rules
 from stacks.settings.base import Model
-from stacks.settings.cluster import AksCluster, Cluster
-from stacks.settings.egress import Dns, Egress
+from stacks.settings.cluster import AksClusterSettings, Cluster
+from stacks.settings.dns import Dns
+from stacks.settings.egress import Egress
 from stacks.settings.endpoints import Endpoint
 from stacks.settings.errors import Problems
-from stacks.settings.extension import Extension
+from stacks.settings.extension import ExtensionSettings
 from stacks.settings.instance_types import InstanceType
-from stacks.settings.tls import Tls
-from stacks.settings.workspace import Compute, Manifest, Workspace
+from stacks.settings.manifests import Manifest
+from stacks.settings.tls import TlsSettings
+from stacks.settings.workspace import ComputeSettings, Workspace
 
 PROJECT = "azureml-k8s"
 # Keys read from the azure-native provider's namespace; every other key is the project's.
@@ -37,16 +39,16 @@ class Settings(Model):
         description="dev | test | prod; prod turns on the production rules and defaults."
     )
     cluster: Cluster = Field(description="The cluster: kind aks (create) or arc (attach).")
-    extension: Extension = Field(description="The Azure ML extension's settings.")
+    extension: ExtensionSettings = Field(description="The Azure ML extension's settings.")
     workspace: Workspace | None = Field(None, description="The Azure ML workspace to attach to.")
     egress: Egress | None = Field(
         None, description="Outbound traffic locked to the documented hosts (firewall rules)."
     )
     dns: Dns | None = Field(None, description="The DNS record for extension.sslCname.")
-    computes: list[Compute] = Field(
+    computes: list[ComputeSettings] = Field(
         [], description="Kubernetes compute attaches, one per namespace (team isolation)."
     )
-    tls: Tls | None = Field(
+    tls: TlsSettings | None = Field(
         None,
         description="The router's certificate as the sslSecret Secret: secretConfig or selfSigned. "
         "Unset: the Secret (or the protected PEM pair) is provided otherwise.",
@@ -117,7 +119,7 @@ class Settings(Model):
 
     def control_plane_ranges(self, region: str) -> list[str]:
         """The AzureMachineLearning.<region> ranges: the stack's override, else the catalog's."""
-        assert isinstance(self.cluster, AksCluster)
+        assert isinstance(self.cluster, AksClusterSettings)
         override = {
             regions.normalize(name): ranges
             for name, ranges in self.cluster.apiServer.azureMlControlPlaneRanges.items()
@@ -129,7 +131,7 @@ class Settings(Model):
     def authorized_ranges(self) -> list[str]:
         """The API server's authorized ranges as sent to AKS: the stack's, plus the Azure ML
         control plane's of the region and its pair; the stack's own when not restricted."""
-        assert isinstance(self.cluster, AksCluster)
+        assert isinstance(self.cluster, AksClusterSettings)
         api = self.cluster.apiServer
         if not api.restricted:
             return list(api.authorizedIpRanges)
@@ -139,12 +141,12 @@ class Settings(Model):
         return merged
 
     def container_insights(self) -> bool:
-        assert isinstance(self.cluster, AksCluster)
+        assert isinstance(self.cluster, AksClusterSettings)
         flag = self.cluster.monitoring.containerInsights
         return self.prod if flag is None else flag
 
     def defender(self) -> bool:
-        assert isinstance(self.cluster, AksCluster)
+        assert isinstance(self.cluster, AksClusterSettings)
         flag = self.cluster.monitoring.defender
         return self.prod if flag is None else flag
 

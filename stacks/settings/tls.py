@@ -18,7 +18,7 @@ _SET_PAIR = (
 )
 
 
-class Tls(Model):
+class TlsSettings(Model):
     """The Secret named by extension.sslSecret, created by the stack."""
 
     source: Literal["secretConfig", "selfSigned"] = Field(
@@ -27,7 +27,7 @@ class Tls(Model):
     )
 
 
-def tls_rules(settings: Settings) -> list[Problem]:
+def tls_problems(settings: Settings) -> list[Problem]:
     """The Secret needs HTTPS inference, a name, and the right source of its certificate."""
     tls, extension = settings.tls, settings.extension
     if tls is None:

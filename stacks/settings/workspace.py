@@ -1,12 +1,10 @@
-"""`azureml-k8s:workspace`, `computes` and `extraManifests`: where the cluster is attached and
-the team's own Kubernetes objects."""
+"""`azureml-k8s:workspace` and `computes`: where the cluster is attached."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from catalog import arm
 from catalog.kubernetes import DEFAULT_NAMESPACE
@@ -75,7 +73,7 @@ class Workspace(Model):
         return self.arm_id.subscription_id
 
 
-class Compute(Model):
+class ComputeSettings(Model):
     """One Kubernetes compute attach: the cluster seen by the workspace through one namespace."""
 
     name: str = Field(
@@ -106,26 +104,3 @@ class Compute(Model):
     @classmethod
     def _namespace(cls, value: str) -> str:
         return dns_label(value, "Kubernetes namespace name")
-
-
-class Manifest(BaseModel):
-    """One Kubernetes object; its body is free-form but must name itself."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
-    apiVersion: str = Field(description="The object's apiVersion.", examples=["v1"])
-    kind: str = Field(description="The object's kind.", examples=["Namespace"])
-    metadata: dict[str, Any] = Field(description="The object's metadata; name is required.")
-
-    @model_validator(mode="after")
-    def _named(self) -> Manifest:
-        if not self.metadata.get("name"):
-            raise ValueError("metadata.name is required")
-        if self.kind == "Secret":
-            raise ValueError(
-                "a Secret in plain stack settings would not be secret: create it from a secret "
-                "config value instead"
-            )
-        return self
-
-    def body(self) -> dict[str, Any]:
-        return self.model_dump()

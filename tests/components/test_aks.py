@@ -5,11 +5,10 @@ import pulumi
 from catalog import aks
 from catalog.extension import ClusterFacts
 from components.aks import AksCluster
-from stacks.settings import AksCluster as AksSettings
-from stacks.settings import Workspace
+from stacks.settings import AksClusterSettings, Workspace
 from tests.components.conftest import SUBSCRIPTION
 
-CLUSTER = AksSettings.model_validate(
+CLUSTER = AksClusterSettings.model_validate(
     {
         "kind": "aks",
         "name": "mltest",

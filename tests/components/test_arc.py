@@ -3,10 +3,10 @@
 from catalog import tokens
 from catalog.extension import ClusterFacts
 from components.arc import ArcCluster
-from stacks.settings import ArcCluster as ArcSettings
+from stacks.settings import ArcClusterSettings
 from tests.components.conftest import SUBSCRIPTION
 
-CLUSTER = ArcSettings.model_validate(
+CLUSTER = ArcClusterSettings.model_validate(
     {
         "kind": "arc",
         "connectedClusterId": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-edge/providers/"

@@ -12,9 +12,7 @@ from components import dns
 from components.cluster import ClusterHandle
 from components.compute import Compute
 from components.network import Network
-from stacks.settings import Compute as ComputeSettings
-from stacks.settings import Network as NetworkSettings
-from stacks.settings import Workspace
+from stacks.settings import ComputeSettings, NetworkSettings, Workspace
 from tests.components.conftest import SUBSCRIPTION
 
 WORKSPACE = Workspace(

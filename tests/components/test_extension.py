@@ -7,11 +7,11 @@ from catalog import extension as catalog_extension
 from catalog.extension import ClusterFacts
 from components.cluster import ClusterHandle, RelayOutputs
 from components.extension import AzureMLExtension
-from stacks.settings import Extension
+from stacks.settings import ExtensionSettings
 from tests.components.conftest import SUBSCRIPTION
 
 EXTENSION = "azure-native:kubernetesconfiguration:Extension"
-SETTINGS = Extension(
+SETTINGS = ExtensionSettings(
     enableInference=True,
     inferenceRouterServiceType="loadBalancer",
     allowInsecureConnections=True,
@@ -46,7 +46,7 @@ def test_configuration_is_what_the_cli_sends(mocks):
 
 
 def test_pem_goes_to_protected_settings_as_secrets(mocks):
-    https = Extension(
+    https = ExtensionSettings(
         enableInference=True,
         inferenceRouterServiceType="loadBalancer",
         sslCname="scoring.contoso.com",
