@@ -1,5 +1,4 @@
-import sys
-
+from common import cli
 from preflight.cli import main
 
-sys.exit(main())
+cli.exit_with(main)

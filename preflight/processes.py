@@ -1,7 +1,8 @@
 """Child processes that cannot hang preflight or outlive it.
 
 Every child (the program runner, the policy pack) starts in its own process group; whatever it
-spawns stays in that group, so ending the group ends them all: on timeout, on exit and on SIGTERM.
+spawns stays in that group, so ending the group ends them all: on timeout, on exit and on signals (common.cli runs
+`kill_all` however the command ends).
 Data goes through pipes, never temporary files: nothing lands on disk for another user to read,
 and nothing is left behind when preflight is killed. Output kept from a child is bounded.
 """
@@ -42,17 +43,6 @@ def kill_all() -> None:
         children = list(_live)
     for process in children:
         kill_group(process)
-
-
-def install_signal_handlers() -> None:
-    """On SIGTERM/SIGHUP end every child group and exit 128+signal, as a shell reports it."""
-
-    def handler(signum, _frame):
-        kill_all()
-        os._exit(128 + signum)
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, handler)
 
 
 def start(argv: list[str], *, env: dict[str, str], cwd: str | None = None, pass_fds=()):

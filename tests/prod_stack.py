@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from preflight import passphrase
+from preflight.program import passphrase
 from tests.conftest import ROOT
 
 PHRASE = "correct horse battery staple"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from preflight import passphrase
+from preflight.program import passphrase
 from tests.conftest import ROOT, run_preflight
 from tests.preflight.test_bounds import program
 

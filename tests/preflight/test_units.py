@@ -7,9 +7,11 @@ import json
 import pytest
 from google.protobuf import json_format
 
-from preflight import analyzer, passphrase, policyconfig, render
-from preflight.monitor import autoname, name_property
-from preflight.redaction import Redactor
+from preflight.pack import analyzer, policyconfig
+from preflight.program import passphrase
+from preflight.program.monitor import autoname, name_property
+from preflight.report import render
+from preflight.report.redaction import Redactor
 from preflight.sdk import analyzer_pb2
 
 
@@ -139,7 +141,7 @@ class _FakePack:
 
 
 def test_remediations_replace_inputs_and_diagnostics_are_advisory_notes():
-    from preflight.plan import Resource
+    from preflight.report.plan import Resource
 
     resource = Resource(
         "urn:pulumi:s::p::t:m:T::r",

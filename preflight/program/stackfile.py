@@ -2,7 +2,7 @@
 
 A stack file's `config:` becomes the flat `project:key -> string` map the language host gives a
 program (objects and lists JSON-encoded). Secure values are decrypted when the stack is on the
-passphrase secrets provider and PULUMI_CONFIG_PASSPHRASE is set (preflight/passphrase.py);
+passphrase secrets provider and PULUMI_CONFIG_PASSPHRASE is set (preflight/program/passphrase.py);
 otherwise they become a placeholder. Either way the key stays marked secret, whatever its name.
 
 Every file is bounded: its size, UTF-8, nesting depth; YAML aliases (the "billion laughs" bomb)
@@ -22,7 +22,7 @@ import yaml
 
 from catalog.tokens import PREVIEW_CONFIG_FILE_ENV
 from catalog.tokens import PREVIEW_SECRET_PLACEHOLDER as SECRET_PLACEHOLDER
-from preflight import passphrase
+from preflight.program import passphrase
 
 # The stack settings read the name of the file their config came from here, to name it in errors.
 CONFIG_FILE_ENV = PREVIEW_CONFIG_FILE_ENV

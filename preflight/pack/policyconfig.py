@@ -12,8 +12,8 @@ from typing import Any
 import jsonschema
 from google.protobuf import json_format
 
+from preflight.program.stackfile import MAX_DEPTH, StackFileError, depth, read_bounded
 from preflight.sdk import analyzer_pb2
-from preflight.stackfile import MAX_DEPTH, StackFileError, depth, read_bounded
 
 LEVELS = {
     analyzer_pb2.ADVISORY: "advisory",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from preflight.redaction import SECRET_TEXT
+from preflight.report.redaction import SECRET_TEXT
 from preflight.sdk import ROOT_STACK_TYPE, SECRET_SIG, SIG, UNKNOWN
 
 UNKNOWN_TEXT = "[unknown]"

@@ -19,8 +19,8 @@ from pathlib import Path
 import pulumi
 
 from preflight import sdk
-from preflight.monitor import Mocks, RecordingMonitor, wire
-from preflight.stackfile import CONFIG_FILE_ENV
+from preflight.program.monitor import Mocks, RecordingMonitor, wire
+from preflight.program.stackfile import CONFIG_FILE_ENV
 
 
 class _Diagnostics(logging.Handler):

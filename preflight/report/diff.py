@@ -9,8 +9,8 @@ from typing import Any
 from catalog import extension, replacements
 from catalog.tokens import EXTENSION as EXTENSION_TYPE_TOKEN
 from catalog.tokens import base_type
-from preflight.render import md_code, visible
-from preflight.stackfile import StackFileError, depth, read_bounded
+from preflight.program.stackfile import StackFileError, depth, read_bounded
+from preflight.report.render import md_code, visible
 
 # A plan is read whole, bounded in size. Kubernetes manifests in a plan nest 20 or so levels; far
 # deeper is not a plan (and would exhaust the stack of a recursive walk).

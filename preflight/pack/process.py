@@ -1,7 +1,7 @@
 """A policy pack process, started as the pulumi CLI starts it, and its analyzer gRPC stub.
 
 The pack runs as `python -m pulumi.policy <engine> .` in its directory with the PULUMI_*
-environment (preflight/packhost.py pipes the config in); its first stdout line is its port. The
+environment (preflight/pack/host.py pipes the config in); its first stdout line is its port. The
 process runs in its own process group, which is killed on close, timeout or signal.
 """
 
@@ -49,14 +49,14 @@ class PolicyPack:
             PYTHONPATH=os.pathsep.join(
                 filter(
                     None,
-                    [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")],
+                    [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH")],
                 )
             ),
         )
         env.pop("PULUMI_CONFIG", None)
         try:
             self.process = processes.start(
-                [sys.executable, "-u", "-m", "preflight.packhost"], env=env, cwd=str(directory)
+                [sys.executable, "-u", "-m", "preflight.pack.host"], env=env, cwd=str(directory)
             )
         except OSError as err:
             raise PolicyPackError(f"{directory}: cannot start the policy pack: {err}") from None

@@ -1,6 +1,6 @@
 """Drives a policy pack the way the pulumi engine does, over Pulumi's analyzer gRPC protocol.
 
-The pack process is preflight/packprocess.py's; the config layers are preflight/policyconfig.py's.
+The pack process is preflight/pack/process.py's; the config layers are preflight/pack/policyconfig.py's.
 As the engine does (pkg/resource/analyzer, pkg/resource/deploy):
 
 - GetPluginInfo, GetAnalyzerInfo; the policy config reconciled (each policy's level and schema
@@ -29,11 +29,11 @@ from typing import Any
 import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 
-from preflight.packprocess import PolicyPack, PolicyPackError
-from preflight.plan import Graph, Resource
-from preflight.policyconfig import LEVEL_CODES, LEVELS, reconcile, validate
+from preflight.pack.policyconfig import LEVEL_CODES, LEVELS, reconcile, validate
+from preflight.pack.process import PolicyPack, PolicyPackError
+from preflight.program.stackfile import StackFileError, read_bounded
+from preflight.report.plan import Graph, Resource
 from preflight.sdk import ROOT_STACK_TYPE, analyzer_pb2
-from preflight.stackfile import StackFileError, read_bounded
 
 SEVERITIES = {0: "unspecified", 1: "low", 2: "medium", 3: "high", 4: "critical"}
 _CANT_RUN = re.compile(

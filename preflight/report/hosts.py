@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from catalog import hosts as catalog_hosts
-from preflight.stackfile import StackConfig
+from preflight.program.stackfile import StackConfig
 from stacks.settings import SettingsError, parse
 from stacks.settings.egress import needed_rules
 
