@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as kubernetes_sdk
@@ -19,6 +20,19 @@ from stacks.settings import AksClusterSettings, NodePool, Workspace
 AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 
 
+@dataclass(frozen=True)
+class AksInputs:
+    """What the platform decides for the cluster besides its settings."""
+
+    facts: catalog_extension.ClusterFacts  # the plan-time facts the extension is configured with
+    resource_group_name: pulumi.Input[str]
+    subnet_id: pulumi.Input[str] | None  # the node subnet (components.network), or AKS's own
+    authorized_ranges: list[str]
+    production: bool
+    container_insights: bool
+    defender: bool
+
+
 class AksCluster(ClusterComponent):
     """An AKS cluster the way Azure ML needs it: managed identity, node pools, network, API server
     access (with the Azure ML control plane admitted), monitoring and Trusted Access."""
@@ -27,150 +41,160 @@ class AksCluster(ClusterComponent):
         self,
         name: str,
         cluster: AksClusterSettings,
+        inputs: AksInputs,
         *,
-        facts: catalog_extension.ClusterFacts,
-        resource_group_name: pulumi.Input[str],
-        subnet_id: pulumi.Input[str] | None,
-        authorized_ranges: list[str],
-        production: bool,
-        container_insights: bool,
-        defender: bool,
         workspace: Workspace | None = None,
         deployer_object_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """facts: the cluster's plan-time facts (the same the extension is configured with).
-        subnet_id: the node subnet (components.network), or None for the one AKS makes.
-        deployer_object_id: the deploying identity, made cluster admin when local accounts are
-        off and the stack applies its own Kubernetes objects."""
+        """deployer_object_id: the deploying identity, made cluster admin when local accounts
+        are off and the stack applies its own Kubernetes objects."""
         super().__init__(tokens.AKS_CLUSTER_COMPONENT, name, None, opts)
-        child = children_of(self, opts)
-        logs_id = cluster.monitoring.logAnalyticsWorkspaceId
-        if (container_insights or defender) and not logs_id:
-            logs = operationalinsights.Workspace(
-                f"{name}-logs",
-                resource_group_name=resource_group_name,
-                workspace_name=f"{cluster.name}-logs",
-                location=facts.location,
-                sku={"name": "PerGB2018"},
-                retention_in_days=30,
-                opts=child,
-            )
-            logs_id = logs.id
-
+        self._name, self._opts, self._cluster, self._inputs = name, opts, cluster, inputs
+        logs_id = self._logs()
         # The cluster autoscaler owns the node count of autoscaled pools; Pulumi must not reset it.
         ignore = [
             f"agentPoolProfiles[{i}].count"
             for i, pool in enumerate(cluster.nodePools)
             if pool.autoscale
         ]
-        identity: dict = {"type": cluster.identity.type}
-        if cluster.identity.userAssignedIdentityId:
-            identity["user_assigned_identities"] = {cluster.identity.userAssignedIdentityId: {}}
-        entra_only = cluster.disableLocalAccounts
         managed = containerservice.ManagedCluster(
             f"{name}-cluster",
-            resource_name_=cluster.name,
-            resource_group_name=resource_group_name,
-            location=facts.location,
-            dns_prefix=cluster.name,
-            kubernetes_version=cluster.kubernetesVersion,
-            identity=identity,
-            agent_pool_profiles=[_pool(pool, subnet_id) for pool in cluster.nodePools],
-            enable_rbac=True,
-            disable_local_accounts=entra_only,
-            aad_profile={"managed": True, "enable_azure_rbac": True} if entra_only else None,
-            network_profile={
-                "network_plugin": cluster.network.plugin,
-                "outbound_type": cluster.network.outboundType,
-                "pod_cidr": cluster.network.podCidr,
-                "service_cidr": cluster.network.serviceCidr,
-                "dns_service_ip": cluster.network.dnsServiceIP,
-                "load_balancer_sku": "standard",
-            },
-            api_server_access_profile={
-                "authorized_ip_ranges": authorized_ranges or None,
-                "enable_private_cluster": cluster.apiServer.privateCluster,
-            },
-            addon_profiles={
-                "omsagent": {
-                    "enabled": True,
-                    "config": {"logAnalyticsWorkspaceResourceID": logs_id},
-                }
-            }
-            if container_insights
-            else None,
-            security_profile={
-                "defender": {
-                    "log_analytics_workspace_resource_id": logs_id,
-                    "security_monitoring": {"enabled": True},
-                }
-            }
-            if defender
-            else None,
-            sku={"name": "Base", "tier": "Standard" if production else "Free"},
+            **cluster_arguments(cluster, inputs, logs_id),
             # Production clusters are protected: deleting one takes every model with it.
-            opts=children_of(self, opts, protect=production, ignore_changes=ignore or None),
+            opts=children_of(self, opts, protect=inputs.production, ignore_changes=ignore or None),
         )
-        bindings: list[pulumi.Resource] = []
-        if entra_only and workspace is not None:
-            # With local accounts off, Azure ML reaches the cluster only through Trusted Access:
-            # one binding per workspace, made before any compute attach.
-            bindings.append(
-                containerservice.TrustedAccessRoleBinding(
-                    f"{name}-trusted-access",
-                    resource_group_name=resource_group_name,
-                    resource_name_=cluster.name,
-                    trusted_access_role_binding_name=aks.trusted_access_binding_name(
-                        workspace.name
-                    ),
-                    source_resource_id=workspace.id,
-                    roles=[aks.TRUSTED_ACCESS_ROLE],
-                    opts=children_of(self, opts, depends_on=[managed]),
-                )
+        bindings = self._trusted_access(managed, workspace)
+        kubeconfig = self._kubeconfig(managed)
+        waits: list[pulumi.Resource] = [managed]
+        if cluster.disableLocalAccounts and deployer_object_id:
+            waits.append(self._deployer_admin(managed, deployer_object_id))
+        provider = kubernetes_sdk.Provider(
+            f"{name}-k8s", kubeconfig=kubeconfig, opts=children_of(self, opts, depends_on=waits)
+        )
+        self._publish(
+            ClusterHandle(
+                facts=inputs.facts,
+                resource=managed,
+                attach_after=bindings,
+                kubeconfig=kubeconfig,
+                provider=provider,
             )
+        )
 
+    def _logs(self) -> pulumi.Input[str] | None:
+        """The Log Analytics workspace Container Insights and Defender write to: the stack's, or
+        one made for them."""
+        cluster, inputs = self._cluster, self._inputs
+        logs_id = cluster.monitoring.logAnalyticsWorkspaceId
+        if (inputs.container_insights or inputs.defender) and not logs_id:
+            logs = operationalinsights.Workspace(
+                f"{self._name}-logs",
+                resource_group_name=inputs.resource_group_name,
+                workspace_name=f"{cluster.name}-logs",
+                location=inputs.facts.location,
+                sku={"name": "PerGB2018"},
+                retention_in_days=30,
+                opts=children_of(self, self._opts),
+            )
+            return logs.id
+        return logs_id
+
+    def _trusted_access(
+        self, managed: containerservice.ManagedCluster, workspace: Workspace | None
+    ) -> list[pulumi.Resource]:
+        """With local accounts off, Azure ML reaches the cluster only through Trusted Access: one
+        binding per workspace, made before any compute attach."""
+        if not self._cluster.disableLocalAccounts or workspace is None:
+            return []
+        return [
+            containerservice.TrustedAccessRoleBinding(
+                f"{self._name}-trusted-access",
+                resource_group_name=self._inputs.resource_group_name,
+                resource_name_=self._cluster.name,
+                trusted_access_role_binding_name=aks.trusted_access_binding_name(workspace.name),
+                source_resource_id=workspace.id,
+                roles=[aks.TRUSTED_ACCESS_ROLE],
+                opts=children_of(self, self._opts, depends_on=[managed]),
+            )
+        ]
+
+    def _kubeconfig(self, managed: containerservice.ManagedCluster) -> pulumi.Output[str]:
         credentials = containerservice.list_managed_cluster_user_credentials_output(
-            resource_group_name=resource_group_name,
-            resource_name=cluster.name,
+            resource_group_name=self._inputs.resource_group_name,
+            resource_name=self._cluster.name,
             # Entra ID clusters hand out an exec (kubelogin) kubeconfig, never a static token.
-            format="exec" if entra_only else None,
+            format="exec" if self._cluster.disableLocalAccounts else None,
             opts=pulumi.InvokeOutputOptions(depends_on=[managed]),
         )
-        kubeconfig = pulumi.Output.secret(credentials.apply(decode_kubeconfig))
-        provider_deps: list[pulumi.Resource] = [managed]
-        if entra_only and deployer_object_id:
-            provider_deps.append(
-                authorization.RoleAssignment(
-                    f"{name}-deployer-admin",
-                    scope=managed.id,
-                    principal_id=deployer_object_id,
-                    # A stable name: the same deployer on the same cluster is one assignment.
-                    role_assignment_name=str(
-                        uuid.uuid5(
-                            uuid.NAMESPACE_URL,
-                            f"{facts.subscription_id}/{cluster.name}/{deployer_object_id}",
-                        )
-                    ),
-                    role_definition_id=arm.role_definition(
-                        facts.subscription_id, AKS_RBAC_CLUSTER_ADMIN
-                    ),
-                    opts=children_of(self, opts, depends_on=[managed]),
+        return pulumi.Output.secret(credentials.apply(decode_kubeconfig))
+
+    def _deployer_admin(
+        self, managed: containerservice.ManagedCluster, deployer_object_id: str
+    ) -> pulumi.Resource:
+        subscription = self._inputs.facts.subscription_id
+        return authorization.RoleAssignment(
+            f"{self._name}-deployer-admin",
+            scope=managed.id,
+            principal_id=deployer_object_id,
+            # A stable name: the same deployer on the same cluster is one assignment.
+            role_assignment_name=str(
+                uuid.uuid5(
+                    uuid.NAMESPACE_URL,
+                    f"{subscription}/{self._cluster.name}/{deployer_object_id}",
                 )
-            )
-        provider = kubernetes_sdk.Provider(
-            f"{name}-k8s",
-            kubeconfig=kubeconfig,
-            opts=children_of(self, opts, depends_on=provider_deps),
+            ),
+            role_definition_id=arm.role_definition(subscription, AKS_RBAC_CLUSTER_ADMIN),
+            opts=children_of(self, self._opts, depends_on=[managed]),
         )
-        handle = ClusterHandle(
-            facts=facts,
-            resource=managed,
-            attach_after=bindings,
-            kubeconfig=kubeconfig,
-            provider=provider,
-        )
-        self._publish(handle)
+
+
+def cluster_arguments(
+    cluster: AksClusterSettings, inputs: AksInputs, logs_id: pulumi.Input[str] | None
+) -> dict:
+    """The ManagedCluster's arguments."""
+    identity: dict = {"type": cluster.identity.type}
+    if cluster.identity.userAssignedIdentityId:
+        identity["user_assigned_identities"] = {cluster.identity.userAssignedIdentityId: {}}
+    entra_only = cluster.disableLocalAccounts
+    return {
+        "resource_name_": cluster.name,
+        "resource_group_name": inputs.resource_group_name,
+        "location": inputs.facts.location,
+        "dns_prefix": cluster.name,
+        "kubernetes_version": cluster.kubernetesVersion,
+        "identity": identity,
+        "agent_pool_profiles": [_pool(pool, inputs.subnet_id) for pool in cluster.nodePools],
+        "enable_rbac": True,
+        "disable_local_accounts": entra_only,
+        "aad_profile": {"managed": True, "enable_azure_rbac": True} if entra_only else None,
+        "network_profile": {
+            "network_plugin": cluster.network.plugin,
+            "outbound_type": cluster.network.outboundType,
+            "pod_cidr": cluster.network.podCidr,
+            "service_cidr": cluster.network.serviceCidr,
+            "dns_service_ip": cluster.network.dnsServiceIP,
+            "load_balancer_sku": "standard",
+        },
+        "api_server_access_profile": {
+            "authorized_ip_ranges": inputs.authorized_ranges or None,
+            "enable_private_cluster": cluster.apiServer.privateCluster,
+        },
+        "addon_profiles": {
+            "omsagent": {"enabled": True, "config": {"logAnalyticsWorkspaceResourceID": logs_id}}
+        }
+        if inputs.container_insights
+        else None,
+        "security_profile": {
+            "defender": {
+                "log_analytics_workspace_resource_id": logs_id,
+                "security_monitoring": {"enabled": True},
+            }
+        }
+        if inputs.defender
+        else None,
+        "sku": {"name": "Base", "tier": "Standard" if inputs.production else "Free"},
+    }
 
 
 def _pool(pool: NodePool, subnet_id: pulumi.Input[str] | None) -> dict:

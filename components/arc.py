@@ -7,7 +7,7 @@ import pulumi_kubernetes as kubernetes_sdk
 from pulumi_azure_native import kubernetes, relay
 
 from catalog import extension as catalog_extension
-from catalog import tokens
+from catalog import extension_cli, tokens
 from components.cluster import (
     ClusterComponent,
     ClusterHandle,
@@ -75,7 +75,7 @@ class ArcCluster(ClusterComponent):
     ) -> tuple[RelayOutputs, pulumi.Resource]:
         """The relay namespace, hybrid connection and auth rule, named as the az CLI names them."""
         tags = {"created_by": "Azure Arc-enabled ML"}  # the CLI's tag, so the CLI recognises them
-        namespace_name = catalog_extension.relay_namespace_name(facts)
+        namespace_name = extension_cli.relay_namespace_name(facts)
         namespace = relay.Namespace(
             f"{name}-relay",
             namespace_name=namespace_name,

@@ -6,6 +6,7 @@ import pulumi
 from pulumi_azure_native import kubernetesconfiguration
 
 from catalog import extension as catalog_extension
+from catalog import extension_cli
 from components.cluster import ClusterHandle
 from components.options import children_of
 from stacks.settings import ExtensionSettings
@@ -36,7 +37,7 @@ class AzureMLExtension(pulumi.ComponentResource):
                 resource=self,
             )
         relay = cluster.relay
-        config, protected = catalog_extension.cli_configuration(
+        config, protected = extension_cli.cli_configuration(
             settings.cli_settings(),
             settings.cli_protected_paths(),
             cluster.facts,

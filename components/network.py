@@ -127,18 +127,7 @@ class Network(pulumi.ComponentResource):
             public_ip_allocation_method="Static",
             opts=children_of(self, opts),
         )
-        policy = network.FirewallPolicy(
-            f"{name}-firewall-policy",
-            resource_group_name=resource_group_name,
-            firewall_policy_name=f"{cluster_name}-egress",
-            location=region,
-            sku={"tier": "Standard"},
-            # Network rules name FQDNs (ntp.ubuntu.com, extra hosts on other ports): the firewall
-            # resolves them only as the nodes' DNS proxy.
-            dns_settings={"enable_proxy": True},
-            threat_intel_mode="Deny",
-            opts=children_of(self, opts),
-        )
+        policy = self._policy(cluster_name, region, resource_group_name)
         groups = self._groups(cluster_name, policy.name, resource_group_name, groups_args, [policy])
         firewall = network.AzureFirewall(
             f"{name}-firewall",
@@ -157,11 +146,42 @@ class Network(pulumi.ComponentResource):
             # The rules exist before any traffic is routed through the firewall.
             opts=children_of(self, opts, depends_on=list(groups)),
         )
+        return (
+            firewall,
+            self._routes(cluster_name, region, resource_group_name, firewall, public_ip),
+            groups,
+        )
+
+    def _policy(
+        self, cluster_name: str, region: str, resource_group_name: pulumi.Input[str]
+    ) -> network.FirewallPolicy:
+        return network.FirewallPolicy(
+            f"{self._name}-firewall-policy",
+            resource_group_name=resource_group_name,
+            firewall_policy_name=f"{cluster_name}-egress",
+            location=region,
+            sku={"tier": "Standard"},
+            # Network rules name FQDNs (ntp.ubuntu.com, extra hosts on other ports): the firewall
+            # resolves them only as the nodes' DNS proxy.
+            dns_settings={"enable_proxy": True},
+            threat_intel_mode="Deny",
+            opts=children_of(self, self._opts),
+        )
+
+    def _routes(
+        self,
+        cluster_name: str,
+        region: str,
+        resource_group_name: pulumi.Input[str],
+        firewall: network.AzureFirewall,
+        public_ip: network.PublicIPAddress,
+    ) -> network.RouteTable:
+        """0.0.0.0/0 to the firewall's private IP for the node subnet."""
         private_ip = firewall.ip_configurations.apply(
             lambda configs: configs[0].private_ip_address if configs else None
         )
-        route_table = network.RouteTable(
-            f"{name}-routes",
+        return network.RouteTable(
+            f"{self._name}-routes",
             resource_group_name=resource_group_name,
             route_table_name=f"{cluster_name}-egress",
             location=region,
@@ -180,9 +200,8 @@ class Network(pulumi.ComponentResource):
                     "next_hop_type": "Internet",
                 },
             ],
-            opts=children_of(self, opts),
+            opts=children_of(self, self._opts),
         )
-        return firewall, route_table, groups
 
     def _groups(
         self,

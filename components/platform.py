@@ -11,7 +11,7 @@ from pulumi_azure_native import authorization, resources
 
 from catalog import extension as catalog_extension
 from catalog import hosts as catalog_hosts
-from components.aks import AksCluster
+from components.aks import AksCluster, AksInputs
 from components.arc import ArcCluster
 from components.cluster import ClusterHandle
 from components.compute import Compute
@@ -30,49 +30,16 @@ from stacks.settings.egress import firewall_subnet_prefix, needed_rules, source_
 class Platform(pulumi.ComponentResource):
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("azureml-k8s:index:Platform", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._name, self._settings = name, settings
         # The egress rules, for the firewall and as an output (on Arc, for the site's proxy).
         egress_rules = needed_rules(settings) if settings.egress else []
         if isinstance(settings.cluster, AksClusterSettings):
-            handle = self._aks(name, settings, settings.cluster, egress_rules)
+            handle = self._aks(settings.cluster, egress_rules)
         else:
-            handle = self._arc(name, settings, settings.cluster)
-
-        pem = None
-        if settings.sslCertPem is not None and settings.sslKeyPem is not None:
-            pem = (settings.sslCertPem.get_secret_value(), settings.sslKeyPem.get_secret_value())
-        extension_opts = child
-        if settings.tls is not None:
-            # The Secret first; the extension then refers to it by name (sslSecret) instead of
-            # carrying the PEM pair in protected settings.
-            tls = self._tls(name, settings, handle, pem)
-            pem = None
-            extension_opts = pulumi.ResourceOptions(parent=self, depends_on=[tls.resource])
-        extension = AzureMLExtension(
-            f"{name}-ml",
-            settings.extension,
-            handle,
-            pem=pem,
-            legacy_v1_flow=isinstance(settings.cluster, AksClusterSettings)
-            and settings.cluster.legacyV1Flow,
-            opts=extension_opts,
-        )
-
-        compute_ids: pulumi.Output = pulumi.Output.from_input([])
-        compute = None
-        if settings.workspace is not None and settings.computes:
-            compute = Compute(
-                f"{name}-compute",
-                settings.workspace,
-                settings.computes,
-                handle,
-                extension.principal_id,
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[extension.resource, *handle.attach_after]
-                ),
-            )
-            compute_ids = compute.ids
-        self._endpoints(name, settings, handle, extension, compute)
+            handle = self._arc(settings.cluster)
+        extension = self._extension(handle)
+        compute = self._compute(handle, extension)
+        self._endpoints(handle, extension, compute)
         if settings.extraManifests:
             ExtraManifests(
                 f"{name}-manifests",
@@ -80,22 +47,7 @@ class Platform(pulumi.ComponentResource):
                 handle.provider,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
             )
-
-        # The record follows the router's Service, which the extension creates.
-        cname = settings.extension.sslCname
-        if settings.dns is not None and cname:
-            record = DnsRecord(
-                f"{name}-dns",
-                settings.dns,
-                cname,
-                handle.provider,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
-            )
-            self.dns_record = pulumi.Output.concat(
-                "A ", cname, " in zone ", settings.dns.zone, " (", record.record_id, ")"
-            )
-        else:
-            self.dns_record = pulumi.Output.from_input(dns_instructions(cname))
+        self.dns_record = self._dns(handle, extension)
         self.egress_rules = pulumi.Output.from_input([rule.as_json() for rule in egress_rules])
         self.cluster_id = pulumi.Output.from_input(handle.id)
         self.cluster_name = pulumi.Output.from_input(handle.facts.name)
@@ -103,7 +55,7 @@ class Platform(pulumi.ComponentResource):
         self.node_count = pulumi.Output.from_input(handle.facts.node_count)
         self.extension_id = extension.id
         self.extension_principal_id = extension.principal_id
-        self.compute_ids = compute_ids
+        self.compute_ids = compute.ids if compute else pulumi.Output.from_input([])
         self.kubeconfig = handle.kubeconfig
         self.register_outputs(
             {
@@ -123,30 +75,63 @@ class Platform(pulumi.ComponentResource):
             }
         )
 
-    def _tls(
-        self, name: str, settings: Settings, handle: ClusterHandle, pem: tuple[str, str] | None
-    ) -> Tls:
-        extension = settings.extension
-        assert extension.sslSecret and extension.sslCname  # tls rules
+    def _extension(self, handle: ClusterHandle) -> AzureMLExtension:
+        """The extension, after the TLS Secret when the stack makes one."""
+        settings = self._settings
+        pem = None
+        if settings.sslCertPem is not None and settings.sslKeyPem is not None:
+            pem = (settings.sslCertPem.get_secret_value(), settings.sslKeyPem.get_secret_value())
+        extension_opts = pulumi.ResourceOptions(parent=self)
+        if settings.tls is not None:
+            # The Secret first; the extension then refers to it by name (sslSecret) instead of
+            # carrying the PEM pair in protected settings.
+            tls = self._tls(handle, pem)
+            pem = None
+            extension_opts = pulumi.ResourceOptions(parent=self, depends_on=[tls.resource])
+        cluster = settings.cluster
+        return AzureMLExtension(
+            f"{self._name}-ml",
+            settings.extension,
+            handle,
+            pem=pem,
+            legacy_v1_flow=isinstance(cluster, AksClusterSettings) and cluster.legacyV1Flow,
+            opts=extension_opts,
+        )
+
+    def _tls(self, handle: ClusterHandle, pem: tuple[str, str] | None) -> Tls:
+        settings = self._settings
+        extension, tls = settings.extension, settings.tls
+        assert extension.sslSecret and extension.sslCname and tls  # tls rules
         return Tls(
-            f"{name}-tls",
+            f"{self._name}-tls",
             extension.sslSecret,
             extension.sslCname,
             handle.provider,
-            pem=pem if settings.tls.source == "secretConfig" else None,
+            pem=pem if tls.source == "secretConfig" else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[handle.resource]),
         )
 
+    def _compute(self, handle: ClusterHandle, extension: AzureMLExtension) -> Compute | None:
+        settings = self._settings
+        if settings.workspace is None or not settings.computes:
+            return None
+        return Compute(
+            f"{self._name}-compute",
+            settings.workspace,
+            settings.computes,
+            handle,
+            extension.principal_id,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[extension.resource, *handle.attach_after]
+            ),
+        )
+
     def _endpoints(
-        self,
-        name: str,
-        settings: Settings,
-        handle: ClusterHandle,
-        extension: AzureMLExtension,
-        compute: Compute | None,
+        self, handle: ClusterHandle, extension: AzureMLExtension, compute: Compute | None
     ) -> None:
         """Instance types (their CRD comes with the extension), then the endpoints on the
         computes; sets the endpoint outputs on every path."""
+        settings, name = self._settings, self._name
         waits: list[pulumi.Resource] = [extension.resource]
         if settings.instanceTypes:
             waits.append(
@@ -180,13 +165,28 @@ class Platform(pulumi.ComponentResource):
         self.endpoint_keys = endpoints.keys
         self.scaling = endpoints.scaling
 
+    def _dns(self, handle: ClusterHandle, extension: AzureMLExtension) -> pulumi.Output:
+        """The record for sslCname, which follows the router's Service the extension creates;
+        without a zone, what to do by hand."""
+        settings = self._settings
+        cname = settings.extension.sslCname
+        if settings.dns is None or not cname:
+            return pulumi.Output.from_input(dns_instructions(cname))
+        record = DnsRecord(
+            f"{self._name}-dns",
+            settings.dns,
+            cname,
+            handle.provider,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
+        )
+        return pulumi.Output.concat(
+            "A ", cname, " in zone ", settings.dns.zone, " (", record.record_id, ")"
+        )
+
     def _aks(
-        self,
-        name: str,
-        settings: Settings,
-        cluster: AksClusterSettings,
-        egress_rules: list[catalog_hosts.Rule],
+        self, cluster: AksClusterSettings, egress_rules: list[catalog_hosts.Rule]
     ) -> ClusterHandle:
+        settings, name = self._settings, self._name
         group_name = cluster.resourceGroup or f"rg-{cluster.name}"
         group = resources.ResourceGroup(
             f"{name}-rg",
@@ -208,44 +208,54 @@ class Platform(pulumi.ComponentResource):
         facts = catalog_extension.ClusterFacts(
             "aks", subscription_id, group_name, cluster.name, settings.region, cluster.node_count
         )
-        # A Network component only when there is network to make (a new VNet, egress rules); an
-        # existing subnet is used as is.
-        subnet_id: pulumi.Input[str] | None = cluster.network.subnetId
-        cluster_waits: list[pulumi.Resource] = []
-        egress = settings.egress if settings.egress and settings.egress.firewall else None
-        if cluster.network.vnet is not None or egress is not None:
-            net = Network(
-                f"{name}-net",
-                cluster.network,
-                cluster_name=cluster.name,
-                region=settings.region,
-                resource_group_name=group.name,
-                egress=egress,
-                rules=egress_rules,
-                source_addresses=source_addresses(settings),
-                firewall_subnet_prefix=firewall_subnet_prefix(settings),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            subnet_id = net.subnet_id
-            # The cluster comes after the route table and the firewall's rules.
-            cluster_waits.append(net)
+        subnet_id, network = self._network(cluster, group, egress_rules)
         component = AksCluster(
             f"{name}-aks",
             cluster,
-            facts=facts,
-            resource_group_name=group.name,
-            subnet_id=subnet_id,
-            authorized_ranges=settings.authorized_ranges(),
-            production=settings.prod,
-            container_insights=settings.container_insights(),
-            defender=settings.defender(),
+            AksInputs(
+                facts=facts,
+                resource_group_name=group.name,
+                subnet_id=subnet_id,
+                authorized_ranges=settings.authorized_ranges(),
+                production=settings.prod,
+                container_insights=settings.container_insights(),
+                defender=settings.defender(),
+            ),
             workspace=settings.workspace,
-            deployer_object_id=client.object_id if needs_deployer else None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=cluster_waits),
+            deployer_object_id=client.object_id if needs_deployer and client else None,
+            # The cluster comes after the route table and the firewall's rules.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=network),
         )
         return component.handle
 
-    def _arc(self, name: str, settings: Settings, cluster: ArcClusterSettings) -> ClusterHandle:
+    def _network(
+        self,
+        cluster: AksClusterSettings,
+        group: resources.ResourceGroup,
+        egress_rules: list[catalog_hosts.Rule],
+    ) -> tuple[pulumi.Input[str] | None, list[pulumi.Resource]]:
+        """The node subnet, and what the cluster waits for. A Network component only when there
+        is network to make (a new VNet, egress rules); an existing subnet is used as is."""
+        settings = self._settings
+        egress = settings.egress if settings.egress and settings.egress.firewall else None
+        if cluster.network.vnet is None and egress is None:
+            return cluster.network.subnetId, []
+        net = Network(
+            f"{self._name}-net",
+            cluster.network,
+            cluster_name=cluster.name,
+            region=settings.region,
+            resource_group_name=group.name,
+            egress=egress,
+            rules=egress_rules,
+            source_addresses=source_addresses(settings),
+            firewall_subnet_prefix=firewall_subnet_prefix(settings),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return net.subnet_id, [net]
+
+    def _arc(self, cluster: ArcClusterSettings) -> ClusterHandle:
+        settings = self._settings
         arm_id = cluster.arm_id
         facts = catalog_extension.ClusterFacts(
             "arc",
@@ -262,7 +272,7 @@ class Platform(pulumi.ComponentResource):
             else None
         )
         component = ArcCluster(
-            f"{name}-arc",
+            f"{self._name}-arc",
             cluster,
             facts=facts,
             kubeconfig=kubeconfig,

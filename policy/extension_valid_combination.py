@@ -17,8 +17,8 @@ from catalog.extension import (
     SSL_SECRET_KEY,
     ExtensionConfigError,
     is_true,
-    validate,
 )
+from catalog.extension_cli import validate
 from policy.resources import Graph, get, keys, peek
 from policy.rule import Context, Finding, Rule
 

@@ -164,35 +164,36 @@ def _ms_label(seconds: float) -> str:
 
 def render_svg(result: SimulationResult) -> str:
     """The chart as SVG text; deterministic for a given result."""
-    series, scale = result.series, result.scale
-    duration = result.duration_s
+    series = result.series
     ends = list(series.time_s)
-    starts = [max(0.0, t - series.interval_s) for t in ends]
-    tick_step, unit_label, unit_size = _time_axis(duration)
-    axis = (tick_step, unit_size)
-    timeout_s = result.request.request_timeout_ms / 1000
-    slo_s = None if result.latency_goal is None else result.latency_goal.goal_ms / 1000
-    wait_goal_s = None if result.wait_goal is None else result.wait_goal.goal_ms / 1000
-
-    load = _Panel(0, duration, max(series.offered_peak_rps, default=0.0))
-    replicas = _Panel(1, duration, max([scale.max_instances, *series.desired_max]))
-    latency_values = [
-        v
-        for v in (*series.latency_p50_s, *series.latency_p99_s, *series.wait_p99_s)
-        if v is not None
-    ]
-    latency = _Panel(
-        2,
-        duration,
-        max([*latency_values, timeout_s, slo_s or 0.0, wait_goal_s or 0.0]),
-        log_min=1e-3,
-    )
-
+    steps = ([max(0.0, t - series.interval_s) for t in ends], ends)
+    tick_step, unit_label, unit_size = _time_axis(result.duration_s)
+    axis = (unit_label, tick_step, unit_size)
     height = TOP + 3 * PANEL_H + 2 * GAP + 50
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">',
+        "<style>.title{font-size:15px;font-weight:bold}.tick{font-size:11px;fill:#333}"
+        ".axis{font-size:12px;fill:#333}.legend{font-size:12px}.grid{stroke:#e4e4e4}"
+        ".frame{fill:none;stroke:#999}.head{font-size:18px;font-weight:bold}"
+        ".sub{font-size:12px;fill:#444}</style>",
+        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
+        *_heading(result),
+        *_load_panel(result, steps, axis),
+        *_replica_panel(result, steps, axis),
+        *_latency_panel(result, steps, axis),
+        "</svg>",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _heading(result: SimulationResult) -> list[str]:
+    scale = result.scale
     fraction = result.timeouts / result.requests if result.requests else 0.0
     summary = (
         f"{result.requests:,} requests · {fraction:.2%} timed out · p99 latency "
-        f"{_ms_label(round(result.latency.p99, 3))} · {result.replica_seconds / 3600:,.1f} replica-hours "
+        f"{_ms_label(round(result.latency.p99, 3))} · "
+        f"{result.replica_seconds / 3600:,.1f} replica-hours "
         f"({result.replica_premium:+.0%} vs formula) · {result.scale_events} scale events, "
         f"{result.direction_changes} flips"
     )
@@ -205,46 +206,54 @@ def render_svg(result: SimulationResult) -> str:
     )
     controller = (
         f"Model: {result.sampling} sampling · scale-up after {result.scale_up_delay_s:g} s · "
-        f"scale-down after {result.scale_down_delay_s:g} s · pods serve {result.start_delay_s:g} s "
-        f"after the decision · request time {_ms_label(result.service['meanMs'] / 1000)} "
-        f"{result.service['distribution']} · seed {result.seed}"
+        f"scale-down after {result.scale_down_delay_s:g} s · pods serve "
+        f"{result.start_delay_s:g} s after the decision · request time "
+        f"{_ms_label(result.service['meanMs'] / 1000)} {result.service['distribution']} · "
+        f"seed {result.seed}"
     )
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">',
-        "<style>.title{font-size:15px;font-weight:bold}.tick{font-size:11px;fill:#333}.axis{font-size:12px;fill:#333}"
-        ".legend{font-size:12px}.grid{stroke:#e4e4e4}.frame{fill:none;stroke:#999}.head{font-size:18px;font-weight:bold}"
-        ".sub{font-size:12px;fill:#444}</style>",
-        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
-        f'<text x="{LEFT}" y="26" class="head">Simulated azureml-fe autoscaling: {escape(result.traffic["shape"])} traffic</text>',
+    return [
+        f'<text x="{LEFT}" y="26" class="head">Simulated azureml-fe autoscaling: '
+        f"{escape(result.traffic['shape'])} traffic</text>",
         f'<text x="{LEFT}" y="46" class="sub">{escape(summary)}</text>',
         f'<text x="{LEFT}" y="64" class="sub">{escape(settings)}</text>',
         f'<text x="{LEFT}" y="80" class="sub">{escape(controller)}</text>',
     ]
-    out += load.frame(
-        "Offered load: requests arriving per second", "requests / s", unit_label, *axis
-    )
-    out.append(load.steps(starts, ends, list(series.offered_peak_rps), COLORS["peak"], width=1.5))
-    out.append(load.steps(starts, ends, list(series.offered_rps), COLORS["load"]))
-    out += load.legend(
+
+
+Steps = tuple[list[float], list[float]]  # each bucket's start and end
+Axis = tuple[str, float, float]  # unit label, tick step, unit size
+
+
+def _load_panel(result: SimulationResult, steps: Steps, axis: Axis) -> list[str]:
+    series = result.series
+    panel = _Panel(0, result.duration_s, max(series.offered_peak_rps, default=0.0))
+    out = panel.frame("Offered load: requests arriving per second", "requests / s", *axis)
+    out.append(panel.steps(*steps, list(series.offered_peak_rps), COLORS["peak"], width=1.5))
+    out.append(panel.steps(*steps, list(series.offered_rps), COLORS["load"]))
+    out += panel.legend(
         [
             (f"mean per {series.interval_s:g} s", COLORS["load"], ""),
-            (f"busiest {scale.polling_interval_s} s poll", COLORS["peak"], ""),
+            (f"busiest {result.scale.polling_interval_s} s poll", COLORS["peak"], ""),
         ]
     )
+    return out
 
-    out += replicas.frame(
+
+def _replica_panel(result: SimulationResult, steps: Steps, axis: Axis) -> list[str]:
+    series, scale = result.series, result.scale
+    panel = _Panel(1, result.duration_s, max([scale.max_instances, *series.desired_max]))
+    out = panel.frame(
         "Model replicas (pods), highest and lowest at the polls of each interval",
         "replicas",
-        unit_label,
         *axis,
     )
-    out.append(replicas.hline(scale.max_instances, COLORS["bounds"], "2,4"))
-    out.append(replicas.hline(scale.min_instances, COLORS["bounds"], "2,4"))
-    out.append(replicas.steps(starts, ends, list(series.formula), COLORS["formula"], "8,3,2,3"))
-    out.append(replicas.steps(starts, ends, list(series.desired_max), COLORS["desired"], "6,4"))
-    out.append(replicas.steps(starts, ends, list(series.ready_min), COLORS["ready"], "2,2", 1))
-    out.append(replicas.steps(starts, ends, list(series.ready_max), COLORS["ready"]))
-    out += replicas.legend(
+    out.append(panel.hline(scale.max_instances, COLORS["bounds"], "2,4"))
+    out.append(panel.hline(scale.min_instances, COLORS["bounds"], "2,4"))
+    out.append(panel.steps(*steps, list(series.formula), COLORS["formula"], "8,3,2,3"))
+    out.append(panel.steps(*steps, list(series.desired_max), COLORS["desired"], "6,4"))
+    out.append(panel.steps(*steps, list(series.ready_min), COLORS["ready"], "2,2", 1))
+    out.append(panel.steps(*steps, list(series.ready_max), COLORS["ready"]))
+    out += panel.legend(
         [
             ("ready, highest", COLORS["ready"], ""),
             ("ready, lowest", COLORS["ready"], "2,2"),
@@ -253,11 +262,30 @@ def render_svg(result: SimulationResult) -> str:
             ("min / maxInstances", COLORS["bounds"], "2,4"),
         ]
     )
+    return out
 
-    out += latency.frame(
+
+def _latency_panel(result: SimulationResult, steps: Steps, axis: Axis) -> list[str]:
+    series = result.series
+    timeout_s = result.request.request_timeout_ms / 1000
+    goals = [
+        (label, goal.goal_ms / 1000, COLORS[color], dash)
+        for label, goal, color, dash in (
+            ("latency goal", result.latency_goal, "slo", "6,4"),
+            ("wait goal", result.wait_goal, "wait", "1,3"),
+        )
+        if goal is not None
+    ]
+    values = [
+        v
+        for v in (*series.latency_p50_s, *series.latency_p99_s, *series.wait_p99_s)
+        if v is not None
+    ]
+    top = max([*values, timeout_s, *(seconds for _, seconds, _, _ in goals)])
+    panel = _Panel(2, result.duration_s, top, log_min=1e-3)
+    out = panel.frame(
         "Latency and queue wait of the requests arriving in each interval",
         "latency (log scale)",
-        unit_label,
         *axis,
     )
     legend = [
@@ -265,17 +293,13 @@ def render_svg(result: SimulationResult) -> str:
         ("p99 latency", COLORS["p99"], ""),
         ("p99 queue wait", COLORS["wait"], "4,2"),
     ]
-    out.append(latency.hline(timeout_s, COLORS["timeout"], "8,3,2,3"))
+    out.append(panel.hline(timeout_s, COLORS["timeout"], "8,3,2,3"))
     legend.append((f"timeout {_ms_label(timeout_s)}", COLORS["timeout"], "8,3,2,3"))
-    if slo_s is not None:
-        out.append(latency.hline(slo_s, COLORS["slo"], "6,4"))
-        legend.append((f"latency goal {_ms_label(slo_s)}", COLORS["slo"], "6,4"))
-    if wait_goal_s is not None:
-        out.append(latency.hline(wait_goal_s, COLORS["wait"], "1,3"))
-        legend.append((f"wait goal {_ms_label(wait_goal_s)}", COLORS["wait"], "1,3"))
-    out.append(latency.steps(starts, ends, list(series.latency_p50_s), COLORS["p50"]))
-    out.append(latency.steps(starts, ends, list(series.latency_p99_s), COLORS["p99"]))
-    out.append(latency.steps(starts, ends, list(series.wait_p99_s), COLORS["wait"], "4,2"))
-    out += latency.legend(legend)
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    for label, seconds, color, dash in goals:
+        out.append(panel.hline(seconds, color, dash))
+        legend.append((f"{label} {_ms_label(seconds)}", color, dash))
+    out.append(panel.steps(*steps, list(series.latency_p50_s), COLORS["p50"]))
+    out.append(panel.steps(*steps, list(series.latency_p99_s), COLORS["p99"]))
+    out.append(panel.steps(*steps, list(series.wait_p99_s), COLORS["wait"], "4,2"))
+    out += panel.legend(legend)
+    return out

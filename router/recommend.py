@@ -103,7 +103,29 @@ def recommend_scale_settings(
             f"{percent / 100:g} / {slots}) (documented formula); no goal given"
         )
         return ScaleRecommendation(settings, "formula", rate, room, design, None, derivation)
-    model = (pct, slots, arrival_cv2, service_cv2)
+    return _for_goals(
+        rate,
+        request_time_ms,
+        slots,
+        room,
+        (wait_goal_ms, latency_goal_ms),
+        (pct, slots, arrival_cv2, service_cv2),
+    )
+
+
+def _for_goals(
+    rate: float,
+    request_time_ms: float,
+    slots: int,
+    room: float,
+    goals_ms: tuple[float | None, float | None],
+    model: tuple[float, int, float, float],
+) -> ScaleRecommendation:
+    """recommend_scale_settings with a goal: see there."""
+    wait_goal_ms, latency_goal_ms = goals_ms
+    pct = model[0]
+    seconds = request_time_ms / 1000
+    design = rate * (1.0 + room)
     needs = []
     if wait_goal_ms is not None:
         needs.append(formula.wait_goal_replicas(design, request_time_ms, wait_goal_ms, *model))

@@ -14,9 +14,7 @@ Exit codes: 0 printed; 2 the file or a setting is invalid; 64 wrong command line
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +24,13 @@ from pydantic import ValidationError
 
 from catalog import endpoints as catalog_endpoints
 from catalog import instance_types as catalog_instance_types
+from common import cli
 from router.inputs import InputError
 from router.scale import ScaleSettings
 from stacks.settings.endpoints import Endpoint
 from stacks.settings.instance_types import InstanceType
 
-INVALID, USAGE = 2, 64
+INVALID = 2
 MAX_FILE_BYTES = 1 << 20
 
 _LEARN_V1 = "Learn 'Deploy a model to an Azure Kubernetes Service cluster with v1' (seeds/002)"
@@ -343,14 +342,8 @@ def _validate(migration: Migration) -> None:
         ) from None
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, no usage dump
-        sys.stderr.write(f"migrate_v1: error: {message}\n")
-        sys.exit(USAGE)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="python -m stacks.migrate_v1", description=__doc__.split("\n")[0])
+    parser = cli.Parser(prog="python -m stacks.migrate_v1", description=__doc__.split("\n")[0])
     parser.add_argument("file", help="v1 deployment configuration (JSON or YAML)")
     parser.add_argument("--name", help="endpoint name (default: from the file name)")
     parser.add_argument("--compute", default="k8s-compute", help="the v2 Kubernetes compute")
@@ -364,13 +357,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         migration = migrate(load(path), args.name or path.stem, args.compute, args.model)
     except MigrationError as err:
-        sys.stderr.write(f"migrate_v1: {path}: {err}\n")
+        cli.warn(f"migrate_v1: {path}: {err}")
         return INVALID
-    sys.stdout.write(migration.render(path.name))
+    cli.write(migration.render(path.name))
     if args.model == parser.get_default("model"):
-        sys.stdout.write("# set --model to the model the v1 service served\n")
+        cli.write("# set --model to the model the v1 service served\n")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli.exit_with(main)

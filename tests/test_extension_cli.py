@@ -11,6 +11,7 @@ import hashlib
 import pytest
 
 from catalog import extension as catalog_extension
+from catalog import extension_cli
 from tests import pki
 from tests.conftest import plan_of, resource
 
@@ -275,12 +276,12 @@ FACTS = catalog_extension.ClusterFacts("aks", SUB, "rg", "c1", "West Europe", 3)
 )
 def test_cli_rejections(settings, protected, key, fragment):
     with pytest.raises(catalog_extension.ExtensionConfigError) as info:
-        catalog_extension.validate(settings, protected)
+        extension_cli.validate(settings, protected)
     assert info.value.key == key and fragment in str(info.value)
 
 
 def run(settings, protected=None, facts=FACTS, **kw):
-    return catalog_extension.cli_configuration(settings, protected or {}, facts, **kw)
+    return extension_cli.cli_configuration(settings, protected or {}, facts, **kw)
 
 
 @pytest.mark.parametrize(
@@ -369,14 +370,14 @@ def test_relay_namespace_name_as_the_cli():
         "arc", SUB, "machine-learning-edge-sites", "edge", "westeurope", 3
     )
     raw = f"edge-{SUB}-machine-learning-edge-sites-relay"
-    name = catalog_extension.relay_namespace_name(facts)
+    name = extension_cli.relay_namespace_name(facts)
     assert (
         name
         == "edge" + SUB.replace("-", "") + "machinel" + hashlib.md5(raw.encode()).hexdigest()[:6]
     )
     short = catalog_extension.ClusterFacts("arc", SUB, "my-rg", "edge", "westeurope", 3)
     assert (
-        catalog_extension.relay_namespace_name(short) == "edge" + SUB.replace("-", "") + "myrgrelay"
+        extension_cli.relay_namespace_name(short) == "edge" + SUB.replace("-", "") + "myrgrelay"
     )
 
 

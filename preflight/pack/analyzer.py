@@ -137,6 +137,17 @@ def _provider(
     )
 
 
+@dataclass(frozen=True)
+class Configured:
+    """A pack configured as the engine configures it: its name, version, policies (with their
+    effective level) and levels, for as many stacks as are analyzed with it."""
+
+    name: str
+    version: str
+    policies: list[dict[str, Any]]
+    levels: dict[str, str]
+
+
 def analyze(
     graph: Graph,
     pack: PolicyPack,
@@ -148,10 +159,14 @@ def analyze(
 ) -> Analysis:
     """Analyze the graph with a started pack; the caller closes the pack."""
     pack.connect(timeout)
-    return _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout)
+    configured = configure(pack, policy_config, timeout)
+    return analyze_graph(pack, configured, graph, config, secret_keys, tags, timeout)
 
 
-def _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout) -> Analysis:
+def configure(
+    pack: PolicyPack, policy_config: dict[str, dict[str, Any]], timeout: float
+) -> Configured:
+    """GetPluginInfo, GetAnalyzerInfo, the config reconciled and validated, Configure."""
     pack.call("GetPluginInfo", empty_pb2.Empty(), timeout)
     info = pack.call("GetAnalyzerInfo", empty_pb2.Empty(), timeout)
     initial = {
@@ -173,6 +188,31 @@ def _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout) -> 
             )
         )
     pack.call("Configure", request, timeout)
+    levels = {name: values["enforcementLevel"] for name, values in effective.items()}
+    policies = [
+        {
+            "name": p.name,
+            "description": p.description,
+            "enforcementLevel": levels[p.name],
+            "severity": SEVERITIES.get(p.severity, "unspecified"),
+            "url": p.url,
+            "remediationSteps": p.remediation_steps,
+        }
+        for p in info.policies
+    ]
+    return Configured(info.name, _pack_version(pack.directory) or info.version, policies, levels)
+
+
+def analyze_graph(
+    pack: PolicyPack,
+    configured: Configured,
+    graph: Graph,
+    config: dict[str, str],
+    secret_keys: list[str],
+    tags: dict[str, str],
+    timeout: float,
+) -> Analysis:
+    """ConfigureStack, then each resource (Remediate, Analyze), then AnalyzeStack."""
     with contextlib.suppress(PolicyPackError):  # packs older than stack tags lack it
         pack.call(
             "ConfigureStack",
@@ -187,27 +227,11 @@ def _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout) -> 
             ),
             timeout,
         )
-
-    levels = {name: values["enforcementLevel"] for name, values in effective.items()}
-    analysis = Analysis(
-        info.name,
-        _pack_version(pack.directory) or info.version,
-        [
-            {
-                "name": p.name,
-                "description": p.description,
-                "enforcementLevel": levels[p.name],
-                "severity": SEVERITIES.get(p.severity, "unspecified"),
-                "url": p.url,
-                "remediationSteps": p.remediation_steps,
-            }
-            for p in info.policies
-        ],
-    )
+    analysis = Analysis(configured.name, configured.version, configured.policies)
     by_urn = graph.by_urn()
     analyzed = [r for r in graph.resources if r.analyzed]
     # The SDK's Remediate runs only remediate-level policies: without one it answers nothing.
-    remediating = "remediate" in levels.values()
+    remediating = "remediate" in configured.levels.values()
     outputs: dict[str, dict[str, Any]] = {}
     for r in analyzed:
         inputs = r.inputs
@@ -215,20 +239,36 @@ def _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout) -> 
             inputs = _remediate(pack, r, by_urn, analysis, timeout)
             if inputs is not r.inputs and r.custom:
                 outputs[r.urn] = inputs  # a preview's outputs are the (remediated) inputs
-        response = pack.call(
-            "Analyze",
-            analyzer_pb2.AnalyzeRequest(
-                type=r.type,
-                properties=_struct(inputs),
-                urn=r.urn,
-                name=r.name,
-                options=_options(r),
-                provider=_provider(r, by_urn),
-            ),
-            timeout,
-        )
+        response = pack.call("Analyze", _analyze_request(r, inputs, by_urn), timeout)
         analysis.violations += [_violation(d, r.urn) for d in response.diagnostics]
-    stack_request = analyzer_pb2.AnalyzeStackRequest(
+    response = pack.call("AnalyzeStack", _stack_request(analyzed, outputs, by_urn), timeout)
+    stack_urn = next((r.urn for r in analyzed if r.type == ROOT_STACK_TYPE), graph.root_urn)
+    known = {r.urn for r in analyzed}
+    for d in response.diagnostics:
+        analysis.violations.append(_violation(d, d.urn if d.urn in known else stack_urn))
+    analysis.violations.sort(
+        key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn, v.message)
+    )
+    return analysis
+
+
+def _analyze_request(
+    r: Resource, inputs: dict[str, Any], by_urn: dict[str, Resource]
+) -> analyzer_pb2.AnalyzeRequest:
+    return analyzer_pb2.AnalyzeRequest(
+        type=r.type,
+        properties=_struct(inputs),
+        urn=r.urn,
+        name=r.name,
+        options=_options(r),
+        provider=_provider(r, by_urn),
+    )
+
+
+def _stack_request(
+    analyzed: list[Resource], outputs: dict[str, dict[str, Any]], by_urn: dict[str, Resource]
+) -> analyzer_pb2.AnalyzeStackRequest:
+    return analyzer_pb2.AnalyzeStackRequest(
         resources=[
             analyzer_pb2.AnalyzerResource(
                 type=r.type,
@@ -247,28 +287,12 @@ def _analyze(pack, graph, config, secret_keys, policy_config, tags, timeout) -> 
             for r in analyzed
         ]
     )
-    response = pack.call("AnalyzeStack", stack_request, timeout)
-    stack_urn = next((r.urn for r in analyzed if r.type == ROOT_STACK_TYPE), graph.root_urn)
-    known = {r.urn for r in analyzed}
-    for d in response.diagnostics:
-        analysis.violations.append(_violation(d, d.urn if d.urn in known else stack_urn))
-    analysis.violations.sort(
-        key=lambda v: (v.enforcement_level != "mandatory", v.policy, v.urn, v.message)
-    )
-    return analysis
 
 
 def _remediate(pack, r: Resource, by_urn, analysis: Analysis, timeout: float) -> dict[str, Any]:
     response = pack.call(
         "Remediate",
-        analyzer_pb2.AnalyzeRequest(
-            type=r.type,
-            properties=_struct(r.inputs),
-            urn=r.urn,
-            name=r.name,
-            options=_options(r),
-            provider=_provider(r, by_urn),
-        ),
+        _analyze_request(r, r.inputs, by_urn),
         timeout,
     )
     inputs = r.inputs

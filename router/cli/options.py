@@ -161,6 +161,12 @@ def _size(p: argparse.ArgumentParser) -> None:
         help="inferenceRouterHA: 3 azureml-fe instances (default) or 1",
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _size_check(p)
+    _size_reaction(p)
+    _size_fit(p)
+
+
+def _size_check(p: argparse.ArgumentParser) -> None:
     check = p.add_argument_group("simulation check of the recommended scale settings (with a goal)")
     check.add_argument(
         "--check",
@@ -178,6 +184,9 @@ def _size(p: argparse.ArgumentParser) -> None:
     check.add_argument(
         "--chart", metavar="FILE.svg", help="write an SVG chart of the check's simulation"
     )
+
+
+def _size_reaction(p: argparse.ArgumentParser) -> None:
     reaction = p.add_argument_group("bursts and ramps (the time new replicas need)")
     reaction.add_argument("--burst-rps", type=float, help="total rps during a burst")
     reaction.add_argument(
@@ -210,6 +219,9 @@ def _size(p: argparse.ArgumentParser) -> None:
         metavar="S",
         help="time a rise must persist before scale-up (default 1)",
     )
+
+
+def _size_fit(p: argparse.ArgumentParser) -> None:
     fit = p.add_argument_group("node fit (azureml-fe never adds nodes)")
     fit.add_argument(
         "--node-pool",
@@ -229,6 +241,23 @@ def _size(p: argparse.ArgumentParser) -> None:
 
 
 def _simulate(p: argparse.ArgumentParser) -> None:
+    _simulate_traffic(p)
+    _simulate_deployment(p)
+    run = p.add_argument_group("run")
+    _goals(run)
+    run.add_argument(
+        "--router-overhead-ms",
+        type=float,
+        default=inference_router.OVERHEAD_MEAN_MS,
+        help="azureml-fe's own time per request (default 3: the documented mean)",
+    )
+    run.add_argument(
+        "--chart", metavar="FILE.svg", help="write an SVG chart of load, replicas and latency"
+    )
+    run.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _simulate_traffic(p: argparse.ArgumentParser) -> None:
     shapes = p.add_argument_group("traffic")
     shapes.add_argument(
         "--traffic",
@@ -271,6 +300,9 @@ def _simulate(p: argparse.ArgumentParser) -> None:
         metavar="S",
         help="simulated time (default 3600, or the whole csv)",
     )
+
+
+def _simulate_deployment(p: argparse.ArgumentParser) -> None:
     model = p.add_argument_group("deployment")
     _deployment(model)
     model.add_argument("--service-distribution", choices=DISTRIBUTIONS, default="exponential")
@@ -300,15 +332,3 @@ def _simulate(p: argparse.ArgumentParser) -> None:
     model.add_argument(
         "--initial-replicas", type=int, help="ready replicas at t=0 (default --min-instances)"
     )
-    run = p.add_argument_group("run")
-    _goals(run)
-    run.add_argument(
-        "--router-overhead-ms",
-        type=float,
-        default=inference_router.OVERHEAD_MEAN_MS,
-        help="azureml-fe's own time per request (default 3: the documented mean)",
-    )
-    run.add_argument(
-        "--chart", metavar="FILE.svg", help="write an SVG chart of load, replicas and latency"
-    )
-    run.add_argument("--format", choices=("text", "json"), default="text")

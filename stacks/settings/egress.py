@@ -173,29 +173,14 @@ def source_addresses(settings: Settings) -> list[str]:
 def egress_problems(settings: Settings) -> list[Problem]:
     egress, cluster = settings.egress, settings.cluster
     network = cluster.network if isinstance(cluster, AksClusterSettings) else None
-    problems: list[Problem] = []
-    if (
-        network is not None
-        and network.outboundType == "userDefinedRouting"
-        and network.vnet is not None
-        and not (egress and egress.creates_firewall)
-    ):
-        problems.append(
-            (
-                ("cluster", "network", "outboundType"),
-                "userDefinedRouting with a new vnet needs egress.firewall: create (the route table "
-                "to the firewall is made with it); or use subnetId, an existing subnet whose route "
-                "table sends 0.0.0.0/0 to your firewall",
-            )
-        )
+    problems = _routing_without_firewall(egress, network)
     if egress is None:
         return problems
-    at = ("egress",)
     if network is None:
         if egress.firewall:
             problems.append(
                 (
-                    (*at, "firewall"),
+                    ("egress", "firewall"),
                     "on Arc the platform creates no Azure network: remove egress.firewall; the "
                     "rules are a stack output and `python -m preflight hosts` for the site's proxy",
                 )
@@ -203,6 +188,36 @@ def egress_problems(settings: Settings) -> list[Problem]:
         return problems
     if egress.firewall is None:
         return problems
+    problems += _subnet_problems(egress, network)
+    problems += _workspace_problems(settings)
+    if egress.creates_firewall and network.vnet is not None:
+        problems += _firewall_subnet_problems(settings, network.vnet)
+    return problems
+
+
+def _routing_without_firewall(egress: Egress | None, network) -> list[Problem]:
+    if (
+        network is not None
+        and network.outboundType == "userDefinedRouting"
+        and network.vnet is not None
+        and not (egress and egress.creates_firewall)
+    ):
+        return [
+            (
+                ("cluster", "network", "outboundType"),
+                "userDefinedRouting with a new vnet needs egress.firewall: create (the route table "
+                "to the firewall is made with it); or use subnetId, an existing subnet whose route "
+                "table sends 0.0.0.0/0 to your firewall",
+            )
+        ]
+    return []
+
+
+def _subnet_problems(egress: Egress, network) -> list[Problem]:
+    """The node subnet and the firewall go together: a new VNet with a new firewall, an existing
+    subnet with an existing policy, and the nodes routed through it."""
+    at = ("egress",)
+    problems: list[Problem] = []
     if network.vnet is None and network.subnetId is None:
         problems.append(
             (
@@ -246,27 +261,25 @@ def egress_problems(settings: Settings) -> list[Problem]:
                 "subnet's address prefix cannot be read offline)",
             )
         )
-    workspace = settings.workspace
-    if workspace is not None:
-        missing = [
-            key
-            for key in ("storageAccount", "containerRegistry")
-            if getattr(workspace, key) is None
-        ]
-        for key in missing:
-            problems.append(
-                (
-                    ("workspace", key),
-                    "egress.firewall writes the workspace's storage account and container "
-                    "registry into firewall rules (Learn: replace <your storage account name> and "
-                    "<your ACR name>), and the workspace cannot be read offline: set "
-                    "workspace.storageAccount and workspace.containerRegistry (the workspace's "
-                    "Overview page shows both)",
-                )
-            )
-    if egress.creates_firewall and network.vnet is not None:
-        problems += _firewall_subnet_problems(settings, network.vnet)
     return problems
+
+
+def _workspace_problems(settings: Settings) -> list[Problem]:
+    """The workspace's storage account and registry go into firewall rules by name."""
+    workspace = settings.workspace
+    if workspace is None:
+        return []
+    return [
+        (
+            ("workspace", key),
+            "egress.firewall writes the workspace's storage account and container registry into "
+            "firewall rules (Learn: replace <your storage account name> and <your ACR name>), "
+            "and the workspace cannot be read offline: set workspace.storageAccount and "
+            "workspace.containerRegistry (the workspace's Overview page shows both)",
+        )
+        for key in ("storageAccount", "containerRegistry")
+        if getattr(workspace, key) is None
+    ]
 
 
 def _firewall_subnet_problems(settings: Settings, vnet) -> list[Problem]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from catalog import aks
+from catalog import aks, extension_cli
 from catalog import extension as catalog_extension
 from stacks.settings.cluster import AksClusterSettings, ArcClusterSettings
 from stacks.settings.dns import dns_problems
@@ -43,7 +43,7 @@ def extension_problems(settings: Settings) -> list[Problem]:
             )
         )
     try:
-        catalog_extension.validate(
+        extension_cli.validate(
             extension.cli_settings(),
             extension.cli_protected_paths(),
             pem_pair=settings.pem_from_config,

@@ -8,12 +8,11 @@ it: add `# yaml-language-server: $schema=schema.json` at the top of a stack file
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from common import cli
 from stacks.settings.stack import AZURE_NATIVE_KEYS, PROJECT, Settings, secret_keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,7 +150,7 @@ def rendered() -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stacks.settings.schema", description=__doc__)
+    parser = cli.Parser(prog="python -m stacks.settings.schema", description=__doc__)
     parser.add_argument("--check", action="store_true", help="exit 1 when a file is stale")
     args = parser.parse_args(argv)
     stale = [
@@ -159,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.check:
         for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run python -m stacks.settings.schema")
+            cli.write(f"{path.relative_to(ROOT)} is stale: run python -m stacks.settings.schema\n")
         return 1 if stale else 0
     for path, text in rendered().items():
         path.write_text(text)
@@ -167,4 +166,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli.exit_with(main)

@@ -11,7 +11,8 @@ import pytest
 
 import catalog
 from catalog import facts
-from catalog.__main__ import USAGE_ERROR, main
+from catalog.__main__ import main
+from common import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = facts.modules()
@@ -104,9 +105,7 @@ def test_cli_text_counts_facts(capsys):
 
 
 def test_cli_bad_command_line_exits_64(capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["facts", "--format", "yaml"])
-    assert exit_info.value.code == USAGE_ERROR
+    assert cli.run(main, ["facts", "--format", "yaml"]) == cli.USAGE
     assert "invalid choice" in capsys.readouterr().err
 
 

@@ -4,7 +4,7 @@ import pulumi
 
 from catalog import aks
 from catalog.extension import ClusterFacts
-from components.aks import AksCluster
+from components.aks import AksCluster, AksInputs
 from stacks.settings import AksClusterSettings, Workspace
 from tests.components.conftest import SUBSCRIPTION
 
@@ -27,7 +27,8 @@ MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 
 
 def aks_cluster(**overrides) -> AksCluster:
-    args = dict(
+    component = {key: overrides.pop(key) for key in ("workspace", "deployer_object_id", "opts") if key in overrides}
+    inputs = dict(
         facts=FACTS,
         resource_group_name="rg-mltest",
         subnet_id=None,
@@ -36,8 +37,8 @@ def aks_cluster(**overrides) -> AksCluster:
         container_insights=False,
         defender=False,
     )
-    args.update(overrides)
-    return AksCluster("t", CLUSTER, **args)
+    inputs.update(overrides)
+    return AksCluster("t", CLUSTER, AksInputs(**inputs), **component)
 
 
 def test_managed_identity_and_entra_only_by_default(mocks):

@@ -4,6 +4,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes_sdk
 
 from catalog import extension as catalog_extension
+from catalog import extension_cli
 from catalog.extension import ClusterFacts
 from components.cluster import ClusterHandle, RelayOutputs
 from components.extension import AzureMLExtension
@@ -34,7 +35,7 @@ def test_configuration_is_what_the_cli_sends(mocks):
         AzureMLExtension("t", SETTINGS, cluster_handle)
 
     mocks.run(build)
-    expected, _ = catalog_extension.cli_configuration(
+    expected, _ = extension_cli.cli_configuration(
         SETTINGS.cli_settings(), {}, cluster_handle.facts
     )
     inputs = mocks.one(EXTENSION).inputs
