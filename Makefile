@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: preview diff check test lint format bench clean
+.PHONY: preview diff test test-fast typecheck lint format bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,17 @@ diff: $(VENV)/.installed
 	@test -n "$(BASE)" || { echo "usage: make diff BASE=<git ref>, e.g. BASE=origin/main" >&2; exit 64; }
 	@$(PY) scripts/plandiff.py diff "$(BASE)"
 
-## test: lint, then the whole test suite
-test: lint
-	$(PY) -m pytest
+## test: lint, type check, then the whole test suite on every core (the README's test command)
+test: lint typecheck
+	$(PY) -m pytest -n auto
+
+## test-fast: the in-process tests only (no preflight, git or router processes), about half a minute
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not process" -n auto
+
+## typecheck: mypy over the program's packages (configuration in pyproject.toml)
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
 
 ## lint: ruff (lint rules and formatting, ruff.toml)
 lint: $(VENV)/.installed
@@ -43,4 +51,4 @@ bench: $(VENV)/.installed
 	$(PY) bench/router.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache

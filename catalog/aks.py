@@ -50,7 +50,9 @@ def sure_nodes(count: object, min_count: object, autoscale: object) -> int:
     (floats, "true" strings); a missing value counts as zero.
     """
     chosen = min_count if str(autoscale).lower() == "true" else count
-    return int(chosen or 0)
+    if isinstance(chosen, (int, float, str)):
+        return int(chosen or 0)
+    return 0
 
 
 def trusted_access_binding_name(workspace_name: str) -> str:

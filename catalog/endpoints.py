@@ -7,6 +7,7 @@ the v2 CLI/SDK spelling (min_instances ...); ARM spells them in camelCase (minIn
 from __future__ import annotations
 
 import re
+from typing import Final
 
 # Models from the Model Catalog / a registry are not supported on Kubernetes online endpoints.
 REGISTRY_MODEL_PREFIX = "azureml://registries/"
@@ -16,7 +17,7 @@ ENDPOINT_COMPUTE_TYPE_KUBERNETES = "Kubernetes"
 
 # Endpoint auth modes as settings spell them -> as ARM spells them.
 AUTH_MODES: dict[str, str] = {"key": "Key", "amlToken": "AMLToken"}
-DEFAULT_AUTH_MODE = "key"
+DEFAULT_AUTH_MODE: Final = "key"
 
 MAX_REQUEST_PAYLOAD_MB = 100
 REQUEST_TIMEOUT_MS_DEFAULT = 5000

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from catalog import arm
 
 EXTENSION_TYPE = "Microsoft.AzureML.Kubernetes"
 RELEASE_NAMESPACE = "azureml"  # the CLI forces it, whatever --release-namespace says
-RELEASE_TRAIN = "stable"
+RELEASE_TRAIN: Final = "stable"
 ARM_TYPE = "Microsoft.KubernetesConfiguration/extensions"
 
 # cluster kind -> its ARM kind, whose namespace and type are the extension's clusterRp and

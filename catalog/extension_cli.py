@@ -177,7 +177,10 @@ def _rewrite_inference(
         return
     if pem or (protected.get("sslCertPemFile") and protected.get("sslKeyPemFile")):
         pem = pem or {}
-        for path_key, internal in (("sslCertPemFile", SSL_CERT_KEY), ("sslKeyPemFile", SSL_KEY_KEY)):
+        for path_key, internal in (
+            ("sslCertPemFile", SSL_CERT_KEY),
+            ("sslKeyPemFile", SSL_KEY_KEY),
+        ):
             if path_key not in pem:
                 raise ExtensionConfigError(path_key, f"the contents of {path_key} are needed")
             prot[internal] = base64.b64encode(pem[path_key].encode("ascii")).decode()

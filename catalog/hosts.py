@@ -26,6 +26,7 @@ Where two documents disagree, both entries are kept, each with its source:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from catalog.host_table import CLOUD_TAG, HOSTS
@@ -125,7 +126,7 @@ def fill(pattern: str, features: Features) -> str:
     return PLACEHOLDER.sub(lambda m: values[m[1]] or m[0], pattern)
 
 
-def rules(features: Features, extra: list[tuple[str, int]] = ()) -> list[Rule]:
+def rules(features: Features, extra: Sequence[tuple[str, int]] = ()) -> list[Rule]:
     """The egress rules the features need, plus `extra` (host, port) pairs: one rule per
     (host, port, protocol) at its earliest phase, ordered by phase, who needs it, then host."""
     found: dict[tuple[str, int, str], Rule] = {}

@@ -26,7 +26,7 @@ class AksInputs:
 
     facts: catalog_extension.ClusterFacts  # the plan-time facts the extension is configured with
     resource_group_name: pulumi.Input[str]
-    subnet_id: pulumi.Input[str] | None  # the node subnet (components.network), or AKS's own
+    subnet_id: pulumi.Input[str | None]  # the node subnet (components.network), or AKS's own
     authorized_ranges: list[str]
     production: bool
     container_insights: bool
@@ -197,7 +197,7 @@ def cluster_arguments(
     }
 
 
-def _pool(pool: NodePool, subnet_id: pulumi.Input[str] | None) -> dict:
+def _pool(pool: NodePool, subnet_id: pulumi.Input[str | None]) -> dict:
     profile = {
         "name": pool.name,
         "mode": pool.mode,

@@ -21,7 +21,7 @@ class Compute(pulumi.ComponentResource):
         workspace: Workspace,
         computes: list[ComputeSettings],
         cluster: ClusterHandle,
-        extension_principal_id: pulumi.Input[str],
+        extension_principal_id: pulumi.Input[str | None],
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("azureml-k8s:index:Compute", name, None, opts)
@@ -46,5 +46,7 @@ class Compute(pulumi.ComponentResource):
             )
             for compute in computes
         ]
-        self.ids = pulumi.Output.all(*[attach.id for attach in self._attaches])
+        self.ids: pulumi.Output[list[str]] = pulumi.Output.all(
+            *[attach.id for attach in self._attaches]
+        )
         self.register_outputs({"ids": self.ids})

@@ -39,19 +39,30 @@ class DnsRecord(pulumi.ComponentResource):
         address = service.status.apply(_load_balancer_ip)
         relative = settings.relative_name(cname)
         zone = settings.arm_id
-        common = dict(
-            resource_group_name=zone.resource_group,
-            record_type="A",
-            relative_record_set_name=relative,
-            ttl=settings.ttl,
-            a_records=[{"ipv4_address": address}],
-            opts=children_of(self, opts, depends_on=[service]),
-        )
-        record: pulumi.CustomResource
+        record_opts = children_of(self, opts, depends_on=[service])
+        record: privatedns.PrivateRecordSet | azure_dns.RecordSet
         if settings.private:
-            record = privatedns.PrivateRecordSet(f"{name}-a", private_zone_name=zone.name, **common)
+            record = privatedns.PrivateRecordSet(
+                f"{name}-a",
+                private_zone_name=zone.name,
+                resource_group_name=zone.resource_group,
+                record_type="A",
+                relative_record_set_name=relative,
+                ttl=settings.ttl,
+                a_records=[{"ipv4_address": address}],
+                opts=record_opts,
+            )
         else:
-            record = azure_dns.RecordSet(f"{name}-a", zone_name=zone.name, **common)
+            record = azure_dns.RecordSet(
+                f"{name}-a",
+                zone_name=zone.name,
+                resource_group_name=zone.resource_group,
+                record_type="A",
+                relative_record_set_name=relative,
+                ttl=settings.ttl,
+                a_records=[{"ipv4_address": address}],
+                opts=record_opts,
+            )
         self.fqdn = pulumi.Output.from_input(cname)
         self.ip_address = address
         self.record_id = record.id

@@ -22,21 +22,33 @@ def _seconds(value: float) -> str:
     return f"PT{value:g}S"
 
 
-def _probe(probe: Probe | None) -> dict | None:
+def _probe(probe: Probe | None) -> machinelearningservices.ProbeSettingsArgs | None:
+    """The probe as ARM takes it; what the stack leaves out gets Azure's documented default
+    (the SDK's Args class fills them in, so the plan shows them)."""
     if probe is None:
         return None
-    durations = {
-        "initial_delay": probe.initialDelayS,
-        "period": probe.periodS,
-        "timeout": probe.timeoutS,
+    return machinelearningservices.ProbeSettingsArgs(
+        initial_delay=None if probe.initialDelayS is None else _seconds(probe.initialDelayS),
+        period=None if probe.periodS is None else _seconds(probe.periodS),
+        timeout=None if probe.timeoutS is None else _seconds(probe.timeoutS),
+        failure_threshold=probe.failureThreshold,
+        success_threshold=probe.successThreshold,
+    )
+
+
+def _endpoint_properties(
+    endpoint: Endpoint, compute_id: pulumi.Input[str]
+) -> machinelearningservices.OnlineEndpointPropertiesArgsDict:
+    # A plain mapping, not the Args class: that would send its defaults too
+    # (publicNetworkAccess), which the endpoint leaves to Azure.
+    properties: machinelearningservices.OnlineEndpointPropertiesArgsDict = {
+        "auth_mode": catalog_endpoints.AUTH_MODES[endpoint.authMode],
+        "compute": compute_id,
+        "traffic": endpoint.traffic,
     }
-    counts = {
-        "failure_threshold": probe.failureThreshold,
-        "success_threshold": probe.successThreshold,
-    }
-    out = {key: _seconds(value) for key, value in durations.items() if value is not None}
-    out.update({key: value for key, value in counts.items() if value is not None})
-    return out
+    if endpoint.description:
+        properties["description"] = endpoint.description
+    return properties
 
 
 def scoring_uri(reported: str | None, cname: str | None) -> str | None:
@@ -76,12 +88,7 @@ class Endpoints(pulumi.ComponentResource):
                 location=location,
                 kind=catalog_endpoints.ENDPOINT_COMPUTE_TYPE_KUBERNETES,
                 identity={"type": "SystemAssigned"},
-                properties={
-                    "auth_mode": catalog_endpoints.AUTH_MODES[endpoint.authMode],
-                    "compute": compute_ids[endpoint.compute],
-                    "traffic": endpoint.traffic,
-                    **({"description": endpoint.description} if endpoint.description else {}),
-                },
+                properties=_endpoint_properties(endpoint, compute_ids[endpoint.compute]),
                 opts=children_of(self, opts),
             )
             for deployment in endpoint.deployments:
@@ -158,14 +165,19 @@ class Endpoints(pulumi.ComponentResource):
     ) -> pulumi.Output:
         """The primary key (key auth) or a current token (amlToken), read once the endpoint
         exists; unknown in a preview."""
-        args = {
-            "endpoint_name": resource.name,
-            "resource_group_name": workspace.resource_group,
-            "workspace_name": workspace.name,
-        }
         invoke = pulumi.InvokeOutputOptions(parent=self, depends_on=[resource])
         if endpoint.authMode == "key":
-            result = machinelearningservices.list_online_endpoint_keys_output(**args, opts=invoke)
-            return pulumi.Output.secret(result.primary_key)
-        result = machinelearningservices.get_online_endpoint_token_output(**args, opts=invoke)
-        return pulumi.Output.secret(result.access_token)
+            keys = machinelearningservices.list_online_endpoint_keys_output(
+                endpoint_name=resource.name,
+                resource_group_name=workspace.resource_group,
+                workspace_name=workspace.name,
+                opts=invoke,
+            )
+            return pulumi.Output.secret(keys.primary_key)
+        token = machinelearningservices.get_online_endpoint_token_output(
+            endpoint_name=resource.name,
+            resource_group_name=workspace.resource_group,
+            workspace_name=workspace.name,
+            opts=invoke,
+        )
+        return pulumi.Output.secret(token.access_token)

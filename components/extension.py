@@ -51,8 +51,18 @@ class AzureMLExtension(pulumi.ComponentResource):
         )
         # Protected settings are write-only in ARM and replaced wholesale on every update: they are
         # recomputed and re-sent in full on each run, each one a secret.
-        protected_inputs = {key: pulumi.Output.secret(value) for key, value in protected.items()}
+        protected_inputs: dict[str, pulumi.Input[str]] = {
+            key: pulumi.Output.secret(value) for key, value in protected.items()
+        }
         rp, resource = catalog_extension.CLUSTER_RP[cluster.facts.kind]
+        scope: kubernetesconfiguration.ScopeArgsDict = {
+            "cluster": {"release_namespace": catalog_extension.RELEASE_NAMESPACE}
+        }
+        # On AKS the extension's identity is assigned by AKS (aksAssignedIdentity); elsewhere
+        # the CLI asks for a system-assigned one.
+        wanted: kubernetesconfiguration.IdentityArgsDict | None = None
+        if cluster.facts.kind != "aks":
+            wanted = {"type": kubernetesconfiguration.ResourceIdentityType.SYSTEM_ASSIGNED}
         self._extension = kubernetesconfiguration.Extension(
             f"{name}-extension",
             extension_name=settings.name,
@@ -64,12 +74,10 @@ class AzureMLExtension(pulumi.ComponentResource):
             auto_upgrade_minor_version=settings.autoUpgradeMinorVersion,
             release_train=settings.releaseTrain,
             version=settings.version,
-            scope={"cluster": {"release_namespace": catalog_extension.RELEASE_NAMESPACE}},
+            scope=scope,
             configuration_settings=config,
             configuration_protected_settings=protected_inputs or None,
-            # On AKS the extension's identity is assigned by AKS (aksAssignedIdentity); elsewhere
-            # the CLI asks for a system-assigned one.
-            identity={"type": "SystemAssigned"} if cluster.facts.kind != "aks" else None,
+            identity=wanted,
             # Waits for the cluster and for what the component was told to wait for (the TLS
             # Secret azureml-fe reads).
             opts=children_of(
@@ -80,12 +88,14 @@ class AzureMLExtension(pulumi.ComponentResource):
             ),
         )
         self.id = self._extension.id
-        identity = (
-            self._extension.aks_assigned_identity
-            if cluster.facts.kind == "aks"
-            else self._extension.identity
-        )
-        self.principal_id = identity.apply(lambda i: i.principal_id if i else None)
+        if cluster.facts.kind == "aks":
+            self.principal_id = self._extension.aks_assigned_identity.apply(
+                lambda i: i.principal_id if i else None
+            )
+        else:
+            self.principal_id = self._extension.identity.apply(
+                lambda i: i.principal_id if i else None
+            )
         self.register_outputs({"id": self.id, "principalId": self.principal_id})
 
     @property

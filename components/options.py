@@ -17,5 +17,8 @@ def children_of(
     inherited = opts.depends_on if opts is not None else None
     if isinstance(inherited, pulumi.Resource):
         inherited = [inherited]
+    if inherited is not None and not isinstance(inherited, list):
+        # An Output of resources cannot be merged with the child's own list at plan time.
+        raise TypeError("children_of: the component's depends_on must be a list of resources")
     waits = [*(inherited or []), *(depends_on or [])]
     return pulumi.ResourceOptions(parent=component, depends_on=waits or None, **extra)

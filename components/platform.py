@@ -142,15 +142,14 @@ class Platform(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
                 )
             )
-        self.scoring_uris = pulumi.Output.from_input({})
-        self.endpoint_keys = pulumi.Output.secret({})
-        self.scaling = pulumi.Output.from_input({})
+        self.scoring_uris: pulumi.Output[dict] = pulumi.Output.from_input({})
+        self.endpoint_keys: pulumi.Output[dict] = pulumi.Output.secret({})
+        self.scaling: pulumi.Output[dict] = pulumi.Output.from_input({})
         if not settings.endpoints:
             return
         assert settings.workspace is not None and compute is not None  # endpoint rules
-        ids = {
-            attach.name: compute.ids.apply(lambda all_ids, i=i: all_ids[i])
-            for i, attach in enumerate(settings.computes)
+        ids: dict[str, pulumi.Input[str]] = {
+            attach.name: compute.ids.apply(_item(i)) for i, attach in enumerate(settings.computes)
         }
         endpoints = Endpoints(
             f"{name}-endpoints",
@@ -204,7 +203,10 @@ class Platform(pulumi.ComponentResource):
             if needs_deployer or not settings.subscriptionId
             else None
         )
-        subscription_id = settings.subscriptionId or client.subscription_id
+        subscription_id = settings.subscriptionId
+        if subscription_id is None:
+            assert client is not None  # read above when the stack names no subscription
+            subscription_id = client.subscription_id
         facts = catalog_extension.ClusterFacts(
             "aks", subscription_id, group_name, cluster.name, settings.region, cluster.node_count
         )
@@ -233,7 +235,7 @@ class Platform(pulumi.ComponentResource):
         cluster: AksClusterSettings,
         group: resources.ResourceGroup,
         egress_rules: list[catalog_hosts.Rule],
-    ) -> tuple[pulumi.Input[str] | None, list[pulumi.Resource]]:
+    ) -> tuple[pulumi.Input[str | None], list[pulumi.Resource]]:
         """The node subnet, and what the cluster waits for. A Network component only when there
         is network to make (a new VNet, egress rules); an existing subnet is used as is."""
         settings = self._settings
@@ -279,3 +281,12 @@ class Platform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         return component.handle
+
+
+def _item(index: int):
+    """The id at `index` of the computes' ids, for an apply."""
+
+    def pick(ids: list[str]) -> str:
+        return ids[index]
+
+    return pick

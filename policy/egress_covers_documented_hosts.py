@@ -69,9 +69,9 @@ def _lets_through(rule: Any, needed: hosts.Rule) -> bool:
             return True
         return any(hosts.covers(str(f), needed.host) for f in get(rule, "targetFqdns", default=[]))
     if kind == "NetworkRule":
-        protocols = {str(p).upper() for p in get(rule, "ipProtocols", default=[])}
+        ip_protocols = {str(p).upper() for p in get(rule, "ipProtocols", default=[])}
         wanted = "TCP" if needed.application else needed.protocol.upper()
-        if not ({wanted, "ANY"} & protocols):
+        if not ({wanted, "ANY"} & ip_protocols):
             return False
         if not any(
             lo <= needed.port <= hi for lo, hi in _ports(get(rule, "destinationPorts", default=[]))

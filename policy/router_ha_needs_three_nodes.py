@@ -51,6 +51,7 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
         if not is_true(get(settings, "inferenceRouterHA", default="True")):
             continue
         cluster = graph.extension_cluster(extension)
+        nodes: int | None
         if cluster is not None:
             nodes = sum(_pool_nodes(p) for p in graph.agent_pools(cluster))
         else:

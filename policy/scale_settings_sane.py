@@ -4,6 +4,7 @@ that carries the load the team declares."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
@@ -70,7 +71,7 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
             )
 
 
-def _whole(value: object) -> object:
+def _whole(value: Any) -> Any:
     """The engine hands numbers over as floats (3.0); a whole one is the int it was written as,
     anything else stays as it is for the validator to refuse."""
     if isinstance(value, float) and value.is_integer():

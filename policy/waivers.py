@@ -66,7 +66,7 @@ def parse(raw: object) -> list[Waiver]:
             str(item["reason"]),
             datetime.date.fromisoformat(str(item["expires"])),
         )
-        for item in (raw or [])
+        for item in (raw if isinstance(raw, list) else [])
     ]
 
 

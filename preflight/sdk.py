@@ -17,7 +17,7 @@ WRITTEN_FOR = {"pulumi": "3.272.0", "pulumi-policy": "1.21.0"}
 
 try:
     from pulumi.runtime import mocks, rpc, set_all_config, set_mocks
-    from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, resource_pb2
+    from pulumi.runtime.proto import alias_pb2, analyzer_pb2, analyzer_pb2_grpc, resource_pb2
     from pulumi.runtime.settings import get_project, get_root_resource, get_stack
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await as sync_await
@@ -45,6 +45,7 @@ __all__ = [
     "SIG",
     "UNKNOWN",
     "WRITTEN_FOR",
+    "alias_pb2",
     "analyzer_pb2",
     "analyzer_pb2_grpc",
     "get_project",

@@ -127,7 +127,8 @@ class _Panel:
         width: float = 2,
     ) -> str:
         """Each value held over its bucket; None leaves a gap."""
-        runs, run = [], []
+        runs: list[list[tuple[float, float]]] = []
+        run: list[tuple[float, float]] = []
         for t0, t1, v in zip(starts, ends, values):
             if v is None:
                 runs, run = runs + [run] if run else runs, []

@@ -50,7 +50,8 @@ class Slots:
     ) -> tuple[np.ndarray, list[int]]:
         """Start times (arrival + timeout for a dropped request) and the indices dropped: a
         request that would wait `timeout` or longer gives up and takes no slot."""
-        starts, dropped = [], []
+        starts: list[np.ndarray] = []
+        dropped: list[int] = []
         for first in range(0, len(arrivals), BLOCK):
             solve = self._loop if self._dropping else self._block
             block_starts, block_dropped = solve(

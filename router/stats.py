@@ -22,8 +22,8 @@ __all__ = [
 
 BATCHES = 20
 # Student's t, 97.5 % quantile, for 1..19 degrees of freedom (two-sided 95 % intervals).
-T_975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228)
-T_975 += (2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093)
+T_975: tuple[float, ...] = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262)
+T_975 += (2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093)
 # A run shorter than this many relaxation times gives batch means that are not independent.
 RELAXATION_TIMES = 1000
 # Tail samples per batch below which a per-batch p99 is mostly noise.
@@ -126,7 +126,8 @@ class Histogram:
         self.flush()
         if not self.n:
             return Percentiles(0.0, 0.0, 0.0, 0.0, 0.0)
-        return Percentiles(*(self.percentile(q) for q in (50, 90, 99, 99.9)), mean=self.mean())
+        p50, p90, p99, p999 = (self.percentile(q) for q in (50, 90, 99, 99.9))
+        return Percentiles(p50, p90, p99, p999, self.mean())
 
 
 @dataclass(frozen=True)

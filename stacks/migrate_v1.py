@@ -81,8 +81,14 @@ V1_CPU_CORES = 0.1
 V1_MEMORY_GB = 0.5
 V1_SCORING_TIMEOUT_MS = 60000
 
-_SCALE = ("autoscale_enabled", "num_replicas", "autoscale_min_replicas", "autoscale_max_replicas")
-_SCALE += ("autoscale_target_utilization", "autoscale_refresh_seconds")
+_SCALE = (
+    "autoscale_enabled",
+    "num_replicas",
+    "autoscale_min_replicas",
+    "autoscale_max_replicas",
+    "autoscale_target_utilization",
+    "autoscale_refresh_seconds",
+)
 _PROBE = {
     "period_seconds": "periodS",
     "initial_delay_seconds": "initialDelayS",

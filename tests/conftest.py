@@ -10,6 +10,34 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The fast lane (`make test-fast`, `-m "not process"`) is the tests that start no process. A test
+# that starts one must say so (@pytest.mark.process, or `pytestmark` for a module): an unmarked
+# one fails here, so the lane cannot quietly grow slow.
+_running: dict[str, pytest.Item | None] = {"item": None}
+_popen_init = subprocess.Popen.__init__
+
+
+def _declared_popen_init(self, *args, **kwargs):
+    item = _running["item"]
+    if item is not None and item.get_closest_marker("process") is None:
+        raise AssertionError(
+            f"{item.nodeid} starts a process: mark it @pytest.mark.process (the slow lane)"
+        )
+    _popen_init(self, *args, **kwargs)
+
+
+subprocess.Popen.__init__ = _declared_popen_init  # type: ignore[method-assign]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _running["item"] = item
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    _running["item"] = nextitem
+
 
 def run_preflight(
     *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None

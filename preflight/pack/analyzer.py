@@ -26,12 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 
+from common import files
 from preflight.pack.policyconfig import LEVEL_CODES, LEVELS, reconcile, validate
 from preflight.pack.process import PolicyPack, PolicyPackError
-from preflight.program.stackfile import StackFileError, read_bounded
 from preflight.report.plan import Graph, Resource
 from preflight.sdk import ROOT_STACK_TYPE, analyzer_pb2
 
@@ -51,7 +50,7 @@ class Violation:
     unevaluated: bool = False  # a value was unknown at preview, so the policy could not run
 
     def as_json(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "policy": self.policy,
             "enforcementLevel": self.enforcement_level,
             "severity": self.severity,
@@ -318,8 +317,8 @@ def _remediate(pack, r: Resource, by_urn, analysis: Analysis, timeout: float) ->
 def _pack_version(pack_dir: Path) -> str | None:
     """The CLI prefers PulumiPolicy.yaml's version to the one the Python pack reports."""
     try:
-        data = yaml.safe_load(read_bounded(pack_dir / "PulumiPolicy.yaml", "PulumiPolicy.yaml"))
-    except (StackFileError, yaml.YAMLError):
+        data = files.load_yaml(pack_dir / "PulumiPolicy.yaml", "PulumiPolicy.yaml")
+    except files.InputFileError:
         return None
     return str(data["version"]) if isinstance(data, dict) and data.get("version") else None
 

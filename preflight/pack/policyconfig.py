@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 from google.protobuf import json_format
 
-from preflight.program.stackfile import MAX_DEPTH, StackFileError, depth, read_bounded
+from common import files
 from preflight.sdk import analyzer_pb2
 
 LEVELS = {
@@ -42,19 +41,12 @@ def load_policy_config(path: str | None) -> dict[str, dict[str, Any]]:
     if not path:
         return {}
     try:
-        text = read_bounded(Path(path), path, MAX_POLICY_CONFIG_BYTES)
-    except StackFileError as err:
+        text = files.read_text(path, path, MAX_POLICY_CONFIG_BYTES)
+        if not text.strip():
+            return {}
+        raw = files.parse_json(text, path)
+    except files.InputFileError as err:
         raise PolicyConfigError(f"{path}: {err.message}", [("file", err.message)]) from None
-    if not text.strip():
-        return {}
-    try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as err:
-        why = f"not valid JSON: {err}" if isinstance(err, ValueError) else "nested too deeply"
-        raise PolicyConfigError(f"{path}: {why}", [("file", why)]) from None
-    if depth(raw) > MAX_DEPTH:
-        why = f"nested deeper than {MAX_DEPTH} levels"
-        raise PolicyConfigError(f"{path}: {why}", [("file", why)])
     if not isinstance(raw, dict):
         why = "must be a JSON object of policy name -> enforcement level or settings"
         raise PolicyConfigError(f"{path}: {why}", [("file", why)])
@@ -156,7 +148,8 @@ def _gojsonschema_message(error: jsonschema.ValidationError) -> str:
         "maxLength": lambda: f"String length must be less than or equal to {expected}",
         "minLength": lambda: f"String length must be greater than or equal to {expected}",
         "enum": lambda: (
-            f"{name} must be one of the following: " + ", ".join(json.dumps(v) for v in expected)
+            f"{name} must be one of the following: "
+            + ", ".join(json.dumps(v) for v in (expected if isinstance(expected, list) else []))
         ),
         "const": lambda: f"{name} does not match: {json.dumps(expected)}",
         "minimum": lambda: f"Must be greater than or equal to {expected}",

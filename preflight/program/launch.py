@@ -48,7 +48,7 @@ def load(program_dir: str, config: str | None, stack: str | None) -> tuple[Proje
         return project, load_stack(path, project, os.path.relpath(path, program))
     except StackFileError as err:
         raise Failure(
-            INVALID, str(err), [{"path": f"{err.file}: {err.path}", "message": err.message}]
+            INVALID, str(err), [{"path": f"{err.file}: {err.where}", "message": err.message}]
         ) from None
 
 

@@ -23,7 +23,15 @@ from typing import Any
 
 from google.protobuf import empty_pb2, json_format, struct_pb2
 
-from preflight.sdk import ROOT_STACK_TYPE, UNKNOWN, get_project, get_stack, mocks, resource_pb2
+from preflight.sdk import (
+    ROOT_STACK_TYPE,
+    UNKNOWN,
+    alias_pb2,
+    get_project,
+    get_stack,
+    mocks,
+    resource_pb2,
+)
 
 _KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -253,7 +261,7 @@ def _struct(value: dict[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
-def _alias(alias: resource_pb2.Alias) -> Any:
+def _alias(alias: alias_pb2.Alias) -> Any:
     if alias.urn:
         return alias.urn
     spec = alias.spec

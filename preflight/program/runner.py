@@ -58,10 +58,12 @@ def run(job: dict) -> dict:
     )
     sdk.set_all_config(job["config"], job["secretKeys"])
     try:
-        sdk.sync_await(sdk.run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+        sdk.sync_await(sdk.run_pulumi_func(lambda: _run_program(main)))
         # The mock runtime finishes the root stack before the program runs, so its exports are
         # serialized here, as the engine would record them.
-        exports = sdk.sync_await(sdk.rpc.serialize_properties(sdk.get_root_resource().outputs, {}))
+        root = sdk.get_root_resource()
+        outputs = getattr(root, "outputs", {})
+        exports = sdk.sync_await(sdk.rpc.serialize_properties(outputs, {}))
     except pulumi.RunError as err:
         errors = getattr(err, "errors", None)
         if errors is not None:
@@ -85,6 +87,10 @@ def run(job: dict) -> dict:
         "invokes": sorted(set(mock.invokes)),
         "diagnostics": diagnostics.records + monitor.diagnostics,
     }
+
+
+def _run_program(main: Path) -> None:
+    runpy.run_path(str(main), run_name="__main__")
 
 
 def _location(err: BaseException, program: Path) -> str:

@@ -5,8 +5,8 @@ program (objects and lists JSON-encoded). Secure values are decrypted when the s
 passphrase secrets provider and PULUMI_CONFIG_PASSPHRASE is set (preflight/program/passphrase.py);
 otherwise they become a placeholder. Either way the key stays marked secret, whatever its name.
 
-Every file is bounded: its size, UTF-8, nesting depth; YAML aliases (the "billion laughs" bomb)
-and duplicate keys (the second silently wins in most readers) are refused.
+Every file is read by the project's one bounded reader (common.files): its size, UTF-8, nesting
+depth; YAML aliases (the "billion laughs" bomb) and duplicate keys are refused.
 """
 
 from __future__ import annotations
@@ -18,26 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from catalog.tokens import PREVIEW_CONFIG_FILE_ENV
 from catalog.tokens import PREVIEW_SECRET_PLACEHOLDER as SECRET_PLACEHOLDER
+from common import files
 from preflight.program import passphrase
 
 # The stack settings read the name of the file their config came from here, to name it in errors.
 CONFIG_FILE_ENV = PREVIEW_CONFIG_FILE_ENV
-MAX_FILE_BYTES = 8 * 1024 * 1024
-MAX_DEPTH = 64
+MAX_FILE_BYTES = files.MAX_FILE_BYTES
 # pulumi's own rule for stack names (sdk/go/common/tokens).
 STACK_NAME = re.compile(r"\A[A-Za-z0-9_.-]{1,100}\Z")
 
 
-class StackFileError(Exception):
-    """The project or stack file cannot be used; `path` names the key at fault."""
-
-    def __init__(self, file: str, path: str, message: str):
-        super().__init__(f"{file}: {path}: {message}")
-        self.file, self.path, self.message = file, path, message
+# A project or stack file that cannot be used; `where` names the key at fault.
+StackFileError = files.InputFileError
 
 
 @dataclass(frozen=True)
@@ -57,97 +51,8 @@ class StackConfig:
     secret_values: tuple[str, ...] = ()  # every secret string, for redaction of all output
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader without aliases, duplicate keys or unbounded nesting."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"YAML aliases (*{event.anchor}) are not allowed in Pulumi files",
-                event.start_mark,
-            )
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    f"nested deeper than {MAX_DEPTH} levels",
-                    self.peek_event().start_mark,
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (dict, list)):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain value", key_node.start_mark
-                )
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_BoundedLoader.add_constructor(
-    "tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node, deep=True)
-)
-
-
-def read_bounded(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> str:
-    """A regular file's text, at most `limit` bytes, strict UTF-8."""
-    try:
-        if not path.is_file():
-            raise StackFileError(shown, "file", "cannot read: not a regular file")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as err:
-        raise StackFileError(shown, "file", f"cannot read: {err.strerror or err}") from None
-    if len(data) > limit:
-        raise StackFileError(shown, "file", f"larger than {limit // (1024 * 1024)} MiB")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise StackFileError(
-            shown, "file", f"not UTF-8 (byte {err.start}); save it as UTF-8"
-        ) from None
-
-
-def depth(value: Any, limit: int = MAX_DEPTH) -> int:
-    """How deeply a parsed document nests (counted without recursion, stopping past `limit`)."""
-    pending, deepest = [(value, 1)], 0
-    while pending:
-        item, level = pending.pop()
-        deepest = max(deepest, level)
-        if deepest > limit:
-            break
-        if isinstance(item, dict):
-            pending += [(v, level + 1) for v in item.values()]
-        elif isinstance(item, list):
-            pending += [(v, level + 1) for v in item]
-    return deepest
-
-
 def _load_yaml(path: Path, shown: str) -> Any:
-    text = read_bounded(path, shown)
-    try:
-        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise StackFileError(shown, where, f"not valid YAML: {problem}") from None
-    except RecursionError:
-        raise StackFileError(shown, "file", f"nested deeper than {MAX_DEPTH} levels") from None
+    return files.load_yaml(path, shown, MAX_FILE_BYTES)
 
 
 def load_project(directory: Path) -> Project:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from catalog import extension, replacements
 from catalog.tokens import EXTENSION as EXTENSION_TYPE_TOKEN
 from catalog.tokens import base_type
-from preflight.program.stackfile import StackFileError, depth, read_bounded
+from common import files
 from preflight.report.render import md_code, visible
 
 # A plan is read whole, bounded in size. Kubernetes manifests in a plan nest 20 or so levels; far
@@ -24,14 +23,13 @@ class PlanError(ValueError):
 
 def read_plan(path: str) -> dict[str, Any]:
     try:
-        text = read_bounded(Path(path), path, MAX_PLAN_BYTES)
-        plan = json.loads(text)
-    except StackFileError as err:
+        text = files.read_text(path, path, MAX_PLAN_BYTES)
+    except files.InputFileError as err:
         raise PlanError(f"{path}: {err.message}") from None
-    except (ValueError, RecursionError) as err:
-        raise PlanError(f"{path}: not a readable JSON plan: {err}") from None
-    if depth(plan, PLAN_DEPTH) > PLAN_DEPTH:
-        raise PlanError(f"{path}: not a preflight plan: nested deeper than {PLAN_DEPTH}")
+    try:
+        plan = files.parse_json(text, path, PLAN_DEPTH)
+    except files.InputFileError as err:
+        raise PlanError(f"{path}: not a readable JSON plan: {err.message}") from None
     problem = plan_problem(plan)
     if problem:
         raise PlanError(f"{path}: not a preflight plan: {problem}")
@@ -80,14 +78,14 @@ def diff(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
     for urn in sorted(set(before) & set(after)):
         old = _flatten(before[urn].get("inputs", {}))
         new = _flatten(after[urn].get("inputs", {}))
-        properties = [
+        properties: list[dict[str, Any]] = [
             {"path": p, "before": old.get(p), "after": new.get(p)}
             for p in sorted(set(old) | set(new))
             if old.get(p) != new.get(p)
         ]
         if not properties:
             continue
-        rtype = after[urn]["type"]
+        rtype = str(after[urn]["type"])
         entry: dict[str, Any] = {
             "urn": urn,
             "type": rtype,

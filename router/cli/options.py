@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _deployment(p: argparse.ArgumentParser) -> None:
+def _deployment(p: argparse._ActionsContainer) -> None:
     p.add_argument(
         "--request-time-ms", type=float, required=True, metavar="MS", help=REQUEST_TIME_HELP
     )

@@ -254,7 +254,8 @@ class AksClusterSettings(Model):
 
     def capacity(self) -> tuple[int, float, int]:
         """(vCPU, memory GiB, GPUs) of the nodes the cluster is sure to have."""
-        vcpu = memory = gpus = 0
+        vcpu = gpus = 0
+        memory = 0.0
         for pool in self.nodePools:
             size = self.size_of(pool)
             vcpu += size.vcpu * pool.nodes

@@ -6,6 +6,7 @@ import re
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 
 from catalog import regions
 from stacks.settings import rules
@@ -24,7 +25,7 @@ from stacks.settings.workspace import ComputeSettings, Workspace
 PROJECT = "azureml-k8s"
 # Keys read from the azure-native provider's namespace; every other key is the project's.
 AZURE_NATIVE_KEYS = ("location", "subscriptionId")
-_SECRET = {"secret": True}
+_SECRET: JsonDict = {"secret": True}
 # Azure region names: letters and digits ('westeurope'), or the display form ('West Europe').
 _REGION = re.compile(r"[A-Za-z][A-Za-z0-9]*( [A-Za-z0-9]+)*")
 

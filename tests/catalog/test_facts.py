@@ -109,6 +109,7 @@ def test_cli_bad_command_line_exits_64(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.process
 def test_python_dash_m_runs_in_a_fresh_interpreter():
     run = subprocess.run(
         [sys.executable, "-m", "catalog", "facts", "--format", "json"],

@@ -27,7 +27,11 @@ MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 
 
 def aks_cluster(**overrides) -> AksCluster:
-    component = {key: overrides.pop(key) for key in ("workspace", "deployer_object_id", "opts") if key in overrides}
+    component = {
+        key: overrides.pop(key)
+        for key in ("workspace", "deployer_object_id", "opts")
+        if key in overrides
+    }
     inputs = dict(
         facts=FACTS,
         resource_group_name="rg-mltest",

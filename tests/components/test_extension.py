@@ -35,9 +35,7 @@ def test_configuration_is_what_the_cli_sends(mocks):
         AzureMLExtension("t", SETTINGS, cluster_handle)
 
     mocks.run(build)
-    expected, _ = extension_cli.cli_configuration(
-        SETTINGS.cli_settings(), {}, cluster_handle.facts
-    )
+    expected, _ = extension_cli.cli_configuration(SETTINGS.cli_settings(), {}, cluster_handle.facts)
     inputs = mocks.one(EXTENSION).inputs
     assert inputs["configurationSettings"] == expected
     assert inputs["configurationSettings"]["inferenceRouterHA"] == "false"  # 2 nodes

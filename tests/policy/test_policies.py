@@ -426,7 +426,7 @@ def test_baseline_passes_every_policy():
     assert waivers.LEDGER == []
 
 
-# Policies whose owners test them elsewhere (tests/test_egress_policy.py).
+# Policies whose owners test them elsewhere (tests/policy/test_egress_policy.py).
 ELSEWHERE = {"egress-covers-documented-hosts"}
 
 

@@ -15,6 +15,8 @@ from policy import pack
 from tests.conftest import run_preflight
 from tests.policy.test_policies import ELSEWHERE
 
+pytestmark = pytest.mark.process
+
 PROGRAM = Path(__file__).resolve().parent / "programs" / "azureml"
 POLICIES = [rule.name for rule in pack.rules() if rule.name not in ELSEWHERE]
 MANDATORY = {rule.name for rule in pack.rules() if rule.level.value == "mandatory"}

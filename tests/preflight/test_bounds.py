@@ -17,6 +17,8 @@ import pytest
 
 from tests.conftest import ROOT, run_preflight
 
+pytestmark = pytest.mark.process
+
 EMPTY_PACK = ROOT / "tests" / "preflight" / "engine" / "packs" / "resource"
 
 

@@ -14,6 +14,8 @@ import yaml
 
 from tests.conftest import ROOT, run_preflight
 
+pytestmark = pytest.mark.process
+
 ENGINE = ROOT / "tests" / "preflight" / "engine"
 PROGRAM = ENGINE / "program"
 STACK_URN = "urn:pulumi:engine::policy-scenarios::pulumi:pulumi:Stack::policy-scenarios-engine"

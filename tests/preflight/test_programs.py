@@ -11,9 +11,12 @@ from preflight.program import passphrase
 from tests.conftest import ROOT, run_preflight
 from tests.preflight.test_bounds import program
 
+pytestmark = pytest.mark.process
+
 CLUSTER = """
 import pulumi
 from pulumi_azure_native import containerservice, kubernetesconfiguration, resources
+
 
 group = resources.ResourceGroup("rg")
 cluster = containerservice.ManagedCluster(

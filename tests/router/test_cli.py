@@ -225,6 +225,7 @@ def test_a_bad_command_line_exits_64(capsys, argv, fragment):
     assert fragment in err and err.count("\n") == 1
 
 
+@pytest.mark.process
 def test_no_traceback_from_the_command_line():
     done = router("simulate", "--rps", "-1", "--request-time-ms", "100")
     assert done.returncode == 2
@@ -242,6 +243,7 @@ def test_a_request_time_that_looks_like_seconds_is_noted(capsys):
     assert not any("the unit is milliseconds" in note for note in notes)
 
 
+@pytest.mark.process
 def test_simulate_json_is_deterministic_and_charts(tmp_path):
     args = ["simulate", "--traffic", "ramp", "--rps", "10", "--ramp-to-rps", "60"]
     args += ["--ramp-start-s", "60", "--ramp-end-s", "240", "--duration-s", "600"]
@@ -340,6 +342,7 @@ def test_size_with_a_latency_goal_and_no_check(capsys):
     assert "check" not in out
 
 
+@pytest.mark.process
 def test_size_flags_the_concurrency_semantics(capsys):
     argv = ["size", "--rps", "100", "--request-time-ms", "200", "--max-concurrent", "4"]
     assert run(argv) == 0

@@ -71,6 +71,7 @@ def test_the_json_settings_paste_into_a_stack_as_they_are(tmp_path):
     assert deployment.requestSettings.settings().to_stack() == report["requestSettings"]
 
 
+@pytest.mark.process
 def test_pure_parts_work_with_numpy_blocked():
     # Scale settings, sizing, the recommendation and node fit must run where numpy cannot be
     # imported at all (the stack settings call them): None in sys.modules makes `import numpy`

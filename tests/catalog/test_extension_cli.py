@@ -12,8 +12,8 @@ import pytest
 
 from catalog import extension as catalog_extension
 from catalog import extension_cli
-from tests import pki
 from tests.conftest import plan_of, resource
+from tests.support import pki
 
 SUB = "00000000-0000-0000-0000-000000000000"  # preflight's signed-in subscription
 WS = {
@@ -98,6 +98,7 @@ def extension_of(stack_file, config):
     return r["inputs"]
 
 
+@pytest.mark.process
 def test_quick_poc_on_aks(stack_file):
     # az k8s-extension create ... --config enableTraining=True enableInference=True
     #   inferenceRouterServiceType=LoadBalancer allowInsecureConnections=True inferenceRouterHA=False
@@ -136,6 +137,7 @@ def test_quick_poc_on_aks(stack_file):
     assert "identity" not in inputs  # AKS assigns the extension's identity
 
 
+@pytest.mark.process
 def test_arc_training_only(stack_file):
     # az k8s-extension create ... --config enableTraining=True --cluster-type connectedClusters
     inputs = extension_of(
@@ -163,6 +165,7 @@ def test_arc_training_only(stack_file):
     )
 
 
+@pytest.mark.process
 def test_aks_production_https(stack_file, pem_files):
     # az k8s-extension create ... --config enableTraining=True enableInference=True
     #   inferenceRouterServiceType=LoadBalancer sslCname=<cname>
@@ -199,6 +202,7 @@ def test_aks_production_https(stack_file, pem_files):
     }
 
 
+@pytest.mark.process
 def test_arc_production_gpu_nodeport(stack_file, pem_files):
     # az k8s-extension create ... --config enableTraining=True enableInference=True
     #   inferenceRouterServiceType=NodePort sslCname=<cname> installNvidiaDevicePlugin=True
@@ -376,9 +380,7 @@ def test_relay_namespace_name_as_the_cli():
         == "edge" + SUB.replace("-", "") + "machinel" + hashlib.md5(raw.encode()).hexdigest()[:6]
     )
     short = catalog_extension.ClusterFacts("arc", SUB, "my-rg", "edge", "westeurope", 3)
-    assert (
-        extension_cli.relay_namespace_name(short) == "edge" + SUB.replace("-", "") + "myrgrelay"
-    )
+    assert extension_cli.relay_namespace_name(short) == "edge" + SUB.replace("-", "") + "myrgrelay"
 
 
 @pytest.mark.parametrize(

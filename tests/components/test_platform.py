@@ -4,6 +4,8 @@ import pytest
 
 from tests.conftest import ROOT, plan_of, resource
 
+pytestmark = pytest.mark.process
+
 
 @pytest.fixture(scope="module")
 def prod():

@@ -10,7 +10,9 @@ import pytest
 from components import endpoints as endpoints_component
 from router import recommend
 from stacks import settings as stack_settings
-from tests import pki, prod_stack
+from tests.support import pki, prod_stack
+
+pytestmark = pytest.mark.process
 
 FILE = "Pulumi.prod.yaml"
 ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"

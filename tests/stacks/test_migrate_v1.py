@@ -11,8 +11,10 @@ import yaml
 
 from stacks import migrate_v1
 from stacks import settings as stack_settings
-from tests import prod_stack
 from tests.conftest import ROOT
+from tests.support import prod_stack
+
+pytestmark = pytest.mark.process
 
 # The seeds' examples, as the SDK arguments they pass (seeds/002 lines "deploy_configuration").
 SEED_EXAMPLES = {

@@ -13,6 +13,8 @@ from catalog import hosts
 from policy import egress_covers_documented_hosts as egress
 from tests.conftest import ROOT, run_preflight
 
+pytestmark = pytest.mark.process
+
 PROGRAM = ROOT / "tests" / "fixtures" / "egress-program"
 
 

@@ -9,6 +9,8 @@ import pytest
 from catalog import host_table, hosts
 from tests.conftest import run_preflight
 
+pytestmark = pytest.mark.process
+
 PROD = [
     "cluster setup | aks | *.data.mcr.microsoft.com:443/https",
     "cluster setup | aks | *.hcp.westeurope.azmk8s.io:443/https",

@@ -14,6 +14,8 @@ import yaml
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.process
+
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 LOCAL_ACTION = GITHUB / "actions" / "pulumi" / "action.yml"

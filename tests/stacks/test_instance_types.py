@@ -6,7 +6,7 @@ import json
 import pytest
 
 from stacks import settings as stack_settings
-from tests import pki, prod_stack
+from tests.support import pki, prod_stack
 
 FILE = "Pulumi.prod.yaml"
 CPU, GPU = 0, 1
@@ -167,6 +167,7 @@ def pair():
     return pki.server((prod_stack.CNAME,))
 
 
+@pytest.mark.process
 def test_half_a_core_previews_the_same_plan_either_way(tmp_path, pair):
     plans = []
     for name, cpu in (("dot", ".5"), ("milli", "500m")):

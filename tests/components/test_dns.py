@@ -9,8 +9,10 @@ import yaml
 
 from components.dns import _load_balancer_ip, instructions
 from stacks.settings.dns import Dns
+from tests.components.test_egress import FIXTURE, errors_of, fixture_config
 from tests.conftest import ROOT, plan_of, resource, run_preflight
-from tests.test_egress import FIXTURE, errors_of, fixture_config
+
+pytestmark = pytest.mark.process
 
 PRIVATE_ZONE = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/"

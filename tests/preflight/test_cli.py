@@ -8,6 +8,8 @@ import pytest
 from policy import pack
 from tests.conftest import ROOT, run_preflight
 
+pytestmark = pytest.mark.process
+
 FIXTURES = ROOT / "tests" / "fixtures"
 
 

@@ -10,6 +10,8 @@ import yaml
 from stacks.settings import SettingsError, parse
 from tests.conftest import ROOT, plan_of, resource, run_preflight
 
+pytestmark = pytest.mark.process
+
 FIXTURE = ROOT / "tests" / "fixtures" / "Pulumi.prod-egress.yaml"
 NET = "azure-native:network:"
 GROUP = NET + "FirewallPolicyRuleCollectionGroup"

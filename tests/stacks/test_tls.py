@@ -11,8 +11,8 @@ from catalog import tls as catalog_tls
 from catalog.tokens import PREVIEW_SECRET_PLACEHOLDER
 from stacks import settings as stack_settings
 from stacks.settings.pem import with_pem_files
-from tests import pki
 from tests.conftest import plan_of, resource
+from tests.support import pki
 
 FILE = "Pulumi.test.yaml"
 CNAME = "scoring.ml.contoso.com"
@@ -267,6 +267,7 @@ def dev_stack(source: str) -> dict:
     }
 
 
+@pytest.mark.process
 def test_self_signed_makes_the_secret_the_extension_refers_to(stack_file):
     plan = plan_of(stack_file(dev_stack("selfSigned")))
     cert = resource(plan, "tls:index/selfSignedCert:SelfSignedCert")["inputs"]
