@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: preview diff test test-fast typecheck lint format bench clean
+.PHONY: preview diff test test-fast typecheck lint format bench policy-pack clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --editable .
 	touch $@
 
 ## preview: offline preview and policy check of a stack (STACK=dev|prod|edge), no cloud account
@@ -45,10 +46,15 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## policy-pack: the policy pack, self-contained in build/policy-pack, for `pulumi policy publish`
+policy-pack: $(VENV)/.installed
+	rm -rf build/policy-pack
+	$(PY) scripts/policypack.py build build/policy-pack
+
 ## bench: preflight and router benchmarks (figures go to docs/PERFORMANCE.md)
 bench: $(VENV)/.installed
 	$(PY) bench/preflight.py
 	$(PY) bench/router.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache build *.egg-info
