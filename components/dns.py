@@ -9,6 +9,8 @@ internal load balancer) a private DNS record set.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_kubernetes as kubernetes_sdk
 from pulumi_azure_native import dns as azure_dns
@@ -39,30 +41,20 @@ class DnsRecord(pulumi.ComponentResource):
         address = service.status.apply(_load_balancer_ip)
         relative = settings.relative_name(cname)
         zone = settings.arm_id
-        record_opts = children_of(self, opts, depends_on=[service])
+        # The same record in either zone kind; only the zone's argument name differs.
+        common: dict[str, Any] = dict(
+            resource_group_name=zone.resource_group,
+            record_type="A",
+            relative_record_set_name=relative,
+            ttl=settings.ttl,
+            a_records=[{"ipv4_address": address}],
+            opts=children_of(self, opts, depends_on=[service]),
+        )
         record: privatedns.PrivateRecordSet | azure_dns.RecordSet
         if settings.private:
-            record = privatedns.PrivateRecordSet(
-                f"{name}-a",
-                private_zone_name=zone.name,
-                resource_group_name=zone.resource_group,
-                record_type="A",
-                relative_record_set_name=relative,
-                ttl=settings.ttl,
-                a_records=[{"ipv4_address": address}],
-                opts=record_opts,
-            )
+            record = privatedns.PrivateRecordSet(f"{name}-a", private_zone_name=zone.name, **common)
         else:
-            record = azure_dns.RecordSet(
-                f"{name}-a",
-                zone_name=zone.name,
-                resource_group_name=zone.resource_group,
-                record_type="A",
-                relative_record_set_name=relative,
-                ttl=settings.ttl,
-                a_records=[{"ipv4_address": address}],
-                opts=record_opts,
-            )
+            record = azure_dns.RecordSet(f"{name}-a", zone_name=zone.name, **common)
         self.fqdn = pulumi.Output.from_input(cname)
         self.ip_address = address
         self.record_id = record.id

@@ -6,6 +6,7 @@ the numbers and how they were found are a public output, so the preview shows th
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pulumi
@@ -165,19 +166,14 @@ class Endpoints(pulumi.ComponentResource):
     ) -> pulumi.Output:
         """The primary key (key auth) or a current token (amlToken), read once the endpoint
         exists; unknown in a preview."""
-        invoke = pulumi.InvokeOutputOptions(parent=self, depends_on=[resource])
+        args: dict[str, Any] = {
+            "endpoint_name": resource.name,
+            "resource_group_name": workspace.resource_group,
+            "workspace_name": workspace.name,
+            "opts": pulumi.InvokeOutputOptions(parent=self, depends_on=[resource]),
+        }
         if endpoint.authMode == "key":
-            keys = machinelearningservices.list_online_endpoint_keys_output(
-                endpoint_name=resource.name,
-                resource_group_name=workspace.resource_group,
-                workspace_name=workspace.name,
-                opts=invoke,
-            )
+            keys = machinelearningservices.list_online_endpoint_keys_output(**args)
             return pulumi.Output.secret(keys.primary_key)
-        token = machinelearningservices.get_online_endpoint_token_output(
-            endpoint_name=resource.name,
-            resource_group_name=workspace.resource_group,
-            workspace_name=workspace.name,
-            opts=invoke,
-        )
+        token = machinelearningservices.get_online_endpoint_token_output(**args)
         return pulumi.Output.secret(token.access_token)

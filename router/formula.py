@@ -96,6 +96,23 @@ def target_percentage(value: object) -> int:
     )
 
 
+def _queue(
+    rps: object,
+    request_time_ms: object,
+    wait_percentile: object,
+    max_concurrent: object,
+    arrival_cv2: object,
+    service_cv2: object,
+) -> tuple[float, float, float, int, float, float]:
+    """The queue a goal is sized on, checked: (rps, request time s, percentile, slots per
+    replica, arrival cv2, service cv2)."""
+    rate, seconds = load(rps, request_time_ms)
+    pct = percentile("wait_percentile", wait_percentile)
+    slots = count("max_concurrent", max_concurrent, maximum=MAX_CONCURRENT)
+    ca2, cs2 = variability(arrival_cv2, service_cv2)
+    return rate, seconds, pct, slots, ca2, cs2
+
+
 def _wait_goal_s(wait_goal_ms: object) -> float:
     """The share of a wait goal left for queueing once azureml-fe's p99 overhead is taken."""
     goal = positive("wait_goal_ms", wait_goal_ms, unit="ms")
@@ -124,11 +141,10 @@ def wait_goal_replicas(
     burstier than Poisson traffic, service_cv2 != 1 non-exponential request times (Allen-Cunneen).
     The overhead is the documented p99 bound, which also bounds every lower percentile.
     """
-    rate, seconds = load(rps, request_time_ms)
+    rate, seconds, pct, slots, ca2, cs2 = _queue(
+        rps, request_time_ms, wait_percentile, max_concurrent, arrival_cv2, service_cv2
+    )
     goal_s = _wait_goal_s(wait_goal_ms)
-    pct = percentile("wait_percentile", wait_percentile)
-    slots = count("max_concurrent", max_concurrent, maximum=MAX_CONCURRENT)
-    ca2, cs2 = variability(arrival_cv2, service_cv2)
     return queueing.min_servers(rate, seconds, pct, goal_s, slots, ca2, cs2) // slots
 
 
@@ -188,10 +204,9 @@ def latency_goal_replicas(
     """Fewest replicas whose `wait_percentile` of (azureml-fe overhead + queue wait + request
     time) is at most latency_goal_ms. The request time is exponential (service_cv2 1) or
     constant (0); the wait is M/M/c (Allen-Cunneen for arrival_cv2 != 1)."""
-    rate, seconds = load(rps, request_time_ms)
-    pct = percentile("wait_percentile", wait_percentile)
-    slots = count("max_concurrent", max_concurrent, maximum=MAX_CONCURRENT)
-    ca2, cs2 = variability(arrival_cv2, service_cv2)
+    rate, seconds, pct, slots, ca2, cs2 = _queue(
+        rps, request_time_ms, wait_percentile, max_concurrent, arrival_cv2, service_cv2
+    )
     goal_s = _latency_goal_s(latency_goal_ms, seconds, pct, cs2)
     return queueing.min_servers_for_latency(rate, seconds, pct, goal_s, slots, ca2, cs2) // slots
 

@@ -9,7 +9,6 @@ import pytest
 
 from components import endpoints as endpoints_component
 from router import recommend
-from stacks import settings as stack_settings
 from tests.support import pki, prod_stack
 
 pytestmark = pytest.mark.process
@@ -209,22 +208,7 @@ def test_each_mistake_fails_check_with_exit_2_naming_the_key(
 # Settings: sizing and rules, without the engine ----------------------------------------------
 
 
-def parse(config: dict, warnings: list | None = None):
-    values = {
-        key: json.dumps(value) if isinstance(value, (dict, list)) else value
-        for key, value in config.items()
-    }
-    values["azureml-k8s:sslCertPem"] = values["azureml-k8s:sslKeyPem"] = (
-        "preflight-secret-placeholder"
-    )
-    secrets = {"azureml-k8s:sslCertPem", "azureml-k8s:sslKeyPem"}
-    return stack_settings.parse(values, secrets, FILE, warnings=warnings)
-
-
-def errors(config: dict) -> list[tuple[str, str]]:
-    with pytest.raises(stack_settings.SettingsError) as info:
-        parse(config)
-    return info.value.errors
+parse, errors = prod_stack.parse, prod_stack.errors
 
 
 def with_change(change) -> dict:

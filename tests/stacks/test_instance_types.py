@@ -1,33 +1,15 @@
 """Instance types: the spec rules (catalog, shared with the policy pack) and the stack rules
 (extension nodeSelector, node pool labels, NVIDIA plugin, computes), each failing alone."""
 
-import json
-
 import pytest
 
-from stacks import settings as stack_settings
 from tests.support import pki, prod_stack
 
 FILE = "Pulumi.prod.yaml"
 CPU, GPU = 0, 1
 
 
-def parse(config: dict, warnings: list | None = None):
-    values = {
-        key: json.dumps(value) if isinstance(value, (dict, list)) else value
-        for key, value in config.items()
-    }
-    values["azureml-k8s:sslCertPem"] = values["azureml-k8s:sslKeyPem"] = (
-        "preflight-secret-placeholder"
-    )
-    secrets = {"azureml-k8s:sslCertPem", "azureml-k8s:sslKeyPem"}
-    return stack_settings.parse(values, secrets, FILE, warnings=warnings)
-
-
-def errors(config: dict) -> list[tuple[str, str]]:
-    with pytest.raises(stack_settings.SettingsError) as info:
-        parse(config)
-    return info.value.errors
+parse, errors = prod_stack.parse, prod_stack.errors
 
 
 def test_the_fixture_instance_types_validate():

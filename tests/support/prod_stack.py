@@ -7,15 +7,15 @@ from __future__ import annotations
 import base64
 import copy
 import functools
-import os
+import json
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from preflight.program import passphrase
-from tests.conftest import ROOT
+from stacks import settings as stack_settings
+from tests.conftest import run_preflight
 
 PHRASE = "correct horse battery staple"
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -150,11 +150,26 @@ def write(path: Path, config: dict, cert_pem: str, key_pem: str) -> Path:
 
 def preflight(*args: str) -> subprocess.CompletedProcess:
     """python -m preflight with the stack's passphrase, as CI runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "preflight", *args],
-        cwd=ROOT,
-        text=True,
-        capture_output=True,
-        timeout=300,
-        env=dict(os.environ, PYTHONPATH=str(ROOT), **{passphrase.ENV: PHRASE}),
-    )
+    return run_preflight(*args, env={passphrase.ENV: PHRASE})
+
+
+def parse(config: dict, warnings: list | None = None, file: str = "Pulumi.prod.yaml"):
+    """The settings of a config mapping (as in a stack file), the PEM pair as secret
+    placeholders; warnings, when given, collect what is valid but worth a warning."""
+    values = {
+        key: json.dumps(value) if isinstance(value, (dict, list)) else value
+        for key, value in config.items()
+    }
+    secrets = {"azureml-k8s:sslCertPem", "azureml-k8s:sslKeyPem"}
+    for key in secrets:
+        values[key] = "preflight-secret-placeholder"
+    return stack_settings.parse(values, secrets, file, warnings=warnings)
+
+
+def errors(config: dict) -> list[tuple[str, str]]:
+    """The (key path, message) problems of a config that must not validate."""
+    try:
+        parse(config)
+    except stack_settings.SettingsError as err:
+        return err.errors
+    raise AssertionError("the settings validated")
