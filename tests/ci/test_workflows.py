@@ -2,6 +2,7 @@
 OpenID Connect only where Azure is reached, deploy order); `make diff` reports a disruptive
 extension change and a node pool resize at the top; the Azure gate skips with a notice."""
 
+import json
 import os
 import re
 import shutil
@@ -243,6 +244,13 @@ def _git(repo: Path, *args: str) -> str:
     return result.stdout
 
 
+def shipped_stacks() -> list[str]:
+    """The stacks the project keeps (a team's own included), by name."""
+    return sorted(
+        p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml")
+    )
+
+
 def _copy_project(dest: Path) -> None:
     """The project's files as in this checkout (uncommitted work included), mtimes kept."""
     listed = _git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
@@ -272,12 +280,14 @@ def two_commits(tmp_path_factory) -> Path:
     changes the router's service type (disruptive) and adds a stack."""
     repo = tmp_path_factory.mktemp("project")
     _copy_project(repo)
+    # The test's own stack, beside whatever stacks the project keeps.
+    shutil.copy2(ROOT / "tests" / "fixtures" / "Pulumi.difftest.yaml", repo / "stacks")
     _git(repo, "init", "--quiet", "--initial-branch=main")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "--all")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
 
-    prod = repo / "stacks" / "Pulumi.prod.yaml"
-    stack = yaml.safe_load(prod.read_text())
+    changed = repo / "stacks" / "Pulumi.difftest.yaml"
+    stack = yaml.safe_load(changed.read_text())
     config = stack["config"]
     pool = next(p for p in config["azureml-k8s:cluster"]["nodePools"] if p["name"] == "gpu")
     assert pool["vmSize"] == "Standard_NC24ads_A100_v4"
@@ -285,8 +295,8 @@ def two_commits(tmp_path_factory) -> Path:
     extension = config["azureml-k8s:extension"]
     assert extension["inferenceRouterServiceType"] == "loadBalancer"
     extension["inferenceRouterServiceType"] = "nodePort"
-    prod.write_text(yaml.safe_dump(stack, sort_keys=False))
-    shutil.copy2(repo / "stacks" / "Pulumi.dev.yaml", repo / "stacks" / "Pulumi.staging.yaml")
+    changed.write_text(yaml.safe_dump(stack, sort_keys=False))
+    shutil.copy2(repo / "stacks" / "Pulumi.difftest.yaml", repo / "stacks" / "Pulumi.staging.yaml")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "--all")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "head")
     return repo
@@ -310,15 +320,16 @@ def test_make_diff_puts_the_resize_and_the_disruption_at_the_top(diff_result):
     out = diff_result.stdout
     assert out.startswith("## Plan diff: `HEAD~1` (")
     top = _first_section_top(out)
-    assert top[0] == "## Stack `prod`"
+    assert top[0] == "## Stack `difftest`"
     text = "\n".join(top)
     # Named above the first table of property changes, whatever words preflight puts around them.
     assert re.search(r"agentPoolProfiles\[\d+\]\.vmSize", text), text
     assert "inferenceRouterServiceType" in text, text
-    # The summary table marks prod and counts one replaced and one disruptive resource.
-    prod_row = next(line for line in out.splitlines() if line.startswith("| ⚠️ | `prod` |"))
-    assert prod_row.endswith("| 1 | 1 |"), prod_row
-    assert "No changes: `dev`, `edge`." in out
+    # The summary table marks the stack and counts one replaced and one disruptive resource.
+    row = next(line for line in out.splitlines() if line.startswith("| ⚠️ | `difftest` |"))
+    assert row.endswith("| 1 | 1 |"), row
+    unchanged = ", ".join(f"`{name}`" for name in shipped_stacks())
+    assert f"No changes: {unchanged}." in out
     assert "## Stack `staging` (new stack)" in out
 
 
@@ -345,7 +356,8 @@ def test_plandiff_exit_codes(two_commits):
     run = subprocess.run(
         [*script, "stacks"], cwd=two_commits, capture_output=True, text=True, timeout=60
     )
-    assert (run.returncode, run.stdout) == (0, '["dev", "edge", "prod", "staging"]\n')
+    expected = sorted([*shipped_stacks(), "difftest", "staging"])
+    assert (run.returncode, run.stdout) == (0, json.dumps(expected) + "\n")
     for args, code in ((["diff", "no-such-branch"], 2), (["nope"], 64), (["diff"], 64)):
         run = subprocess.run(
             [*script, *args], cwd=two_commits, capture_output=True, text=True, timeout=60
