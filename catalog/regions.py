@@ -20,12 +20,15 @@ such as firewall or NSG rules.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import ipaddress
 import json
 from importlib import resources
 
 SERVICE_TAGS_FILE = "data/azureml-service-tags.json"
+# The public cloud's regions, name -> display name; source and date inside the file.
+REGIONS_FILE = "data/azure-regions.json"
 
 # Region -> its pair, as "Azure region pairs" lists them (Microsoft Learn, "List of Azure regions",
 # learn.microsoft.com/azure/reliability/regions-list, 2025-09-23; and "Azure region pairs and
@@ -101,6 +104,13 @@ SOURCES: dict[str, str] = {
         "IPv4 only: az CLI validate_ip_ranges rejects IPv6 authorized ranges "
         "(Azure/azure-cli acs/_validators.py)"
     ),
+    "REGIONS_FILE": "catalog/data/azure-regions.json: the physical regions of the Azure public "
+    "cloud as `az account list-locations` lists them (ARM 'Subscriptions - List Locations', "
+    "https://learn.microsoft.com/rest/api/resources/subscriptions/list-locations; source and "
+    "date inside the file)",
+    "names": "REGIONS_FILE",
+    "known": "REGIONS_FILE: region names compare without spaces and case, as ARM locations do",
+    "closest": "REGIONS_FILE (a did-you-mean for a misspelt region)",
     "control_plane_ranges_ipv6": (
         "AzureMachineLearning.<region> IPv6 prefixes, catalog/data/azureml-service-tags.json; "
         "not sent to AKS (IPv4 only)"
@@ -111,6 +121,26 @@ SOURCES: dict[str, str] = {
 def normalize(region: str) -> str:
     """'West Europe', 'WestEurope' and 'westeurope' name the same region."""
     return region.replace(" ", "").lower()
+
+
+@functools.cache
+def names() -> dict[str, str]:
+    """Every Azure public-cloud region the catalog knows: name -> display name (the restricted
+    ones too: a subscription may not list them, but they exist)."""
+    text = resources.files(__package__).joinpath(REGIONS_FILE).read_text(encoding="utf-8")
+    data = json.loads(text)
+    return dict(sorted({**data["regions"], **data["restricted"]}.items()))
+
+
+def known(region: str) -> bool:
+    """Is `region` (a name or a display name, any case) an Azure region?"""
+    return normalize(region) in names()
+
+
+def closest(region: str) -> str | None:
+    """The region name nearest to a misspelt one, for a did-you-mean; None when none is near."""
+    found = difflib.get_close_matches(normalize(region), list(names()), n=1, cutoff=0.75)
+    return found[0] if found else None
 
 
 def paired(region: str) -> str | None:

@@ -91,6 +91,10 @@ class Settings(Model):
             raise ValueError(
                 f"{value!r} is not an Azure region name (e.g. westeurope or 'West Europe')"
             )
+        if not regions.known(value):
+            close = regions.closest(value)
+            hint = f"did you mean '{close}'?" if close else "e.g. westeurope or 'West Europe'"
+            raise ValueError(f"{value!r} is not an Azure region: {hint}")
         return value
 
     @model_validator(mode="after")

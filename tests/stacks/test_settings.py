@@ -110,6 +110,34 @@ CASES = [
         "did you mean 'inferenceRouterHA'",
     ),
     ("missing location", {"azure-native:location": None}, "azure-native:location", "required"),
+    (
+        "misspelt region on AKS",
+        {"azure-native:location": "northeuorpe"},
+        "azure-native:location",
+        "'northeuorpe' is not an Azure region: did you mean 'northeurope'?",
+    ),
+    (
+        "misspelt region on Arc",
+        {
+            "azure-native:location": "North Euorpe",
+            "azureml-k8s:cluster": json.dumps(
+                {
+                    "kind": "arc",
+                    "connectedClusterId": "/subscriptions/00000000-0000-0000-0000-000000000000/"
+                    "resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/site",
+                    "nodeCount": 3,
+                }
+            ),
+        },
+        "azure-native:location",
+        "did you mean 'northeurope'?",
+    ),
+    (
+        "a geography is not a region",
+        {"azure-native:location": "europe"},
+        "azure-native:location",
+        "is not an Azure region",
+    ),
     ("wrong type", with_cluster(nodePools=[pool(count="three")]), "nodePools[0].count", "integer"),
     (
         "bad kind",
@@ -365,6 +393,12 @@ def test_passphrase_key_refused():
     )
     found = errors(values, secrets={"azureml-k8s:sslCertPem", "azureml-k8s:sslKeyPem"})
     assert any("sslKeyPem" in p and "passphrase" in m for p, m in found)
+
+
+@pytest.mark.parametrize("location", ["westeurope", "West Europe", "WestEurope", "swedensouth"])
+def test_region_names_and_display_names_are_accepted(location):
+    settings = stack_settings.parse(config(**{"azure-native:location": location}), set(), FILE)
+    assert settings.region == location.replace(" ", "").lower()
 
 
 def test_authorized_ranges_add_control_plane_of_region_and_pair():
