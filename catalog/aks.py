@@ -11,6 +11,7 @@ Sources:
 """
 
 import re
+from collections.abc import Iterable
 
 NODE_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 NODE_POOL_NAME_RULE = "1 to 12 lowercase letters or digits, starting with a letter"
@@ -31,6 +32,9 @@ MAX_AUTHORIZED_IP_RANGES = 200
 NO_ACCESS_RANGE = "0.0.0.0/32"
 # Azure ML's router (azureml-fe) runs 3 replicas with inferenceRouterHA, one per node (seeds/001).
 HA_MIN_NODES = 3
+# Taint effects that keep a pod without a matching toleration off a node; PreferNoSchedule only
+# discourages it. azureml-fe (installed by the extension) tolerates none of the stack's taints.
+BLOCKING_TAINT_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
 PROD_MIN_VCPU = 4
 PROD_MIN_MEMORY_GIB = 14
 
@@ -53,6 +57,14 @@ def sure_nodes(count: object, min_count: object, autoscale: object) -> int:
     if isinstance(chosen, (int, float, str)):
         return int(chosen or 0)
     return 0
+
+
+def admits_untolerating_pods(taints: object) -> bool:
+    """Can a pod without tolerations (azureml-fe) run on nodes with these taints? Taints as AKS
+    takes them, 'key=value:Effect' strings; a missing list is no taint."""
+    if taints is None or isinstance(taints, (str, bytes)) or not isinstance(taints, Iterable):
+        return True  # the engine hands policies list proxies: any iterable but a string
+    return not any(str(t).rsplit(":", 1)[-1] in BLOCKING_TAINT_EFFECTS for t in taints)
 
 
 def trusted_access_binding_name(workspace_name: str) -> str:
@@ -95,6 +107,12 @@ SOURCES: dict[str, str] = {
         "three replicas need at least three worker nodes; Azure/azure-cli-extensions "
         "AzureMLKubernetes.py (3f6c0dae) sets inferenceRouterHA=false below 3 nodes"
     ),
+    "BLOCKING_TAINT_EFFECTS": (
+        "Kubernetes docs 'Taints and Tolerations': NoSchedule and NoExecute keep pods without a "
+        "matching toleration off the node, PreferNoSchedule only avoids it; unconfirmed: the "
+        "extension's azureml-fe pods carry no tolerations for user taints (none are documented)"
+    ),
+    "admits_untolerating_pods": "BLOCKING_TAINT_EFFECTS",
     "PROD_MIN_VCPU": (
         "Learn 'Deploy Azure Machine Learning extension', Prerequisites: production needs "
         "a minimum of 4 vCPU cores and 14-GB memory"

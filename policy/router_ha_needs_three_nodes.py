@@ -8,13 +8,23 @@ from pulumi_policy import EnforcementLevel, PolicyResource, Severity
 
 from catalog import aks, arm, tokens
 from catalog.extension import is_true
+from catalog.instance_types import extension_node_selector
 from policy.resources import Graph, get, keys, same
 from policy.rule import Context, Finding, Rule
 
 NAME = "router-ha-needs-three-nodes"
 
 
-def _pool_nodes(pool) -> int:
+def _router_nodes(pool, selector: dict[str, object]) -> int:
+    """The pool's sure nodes when azureml-fe can run there: no NoSchedule or NoExecute taint it
+    does not tolerate, and the extension's nodeSelector labels (AKS labels nodes with their
+    pool's name too)."""
+    labels = {"agentpool": get(pool, "name"), "kubernetes.azure.com/agentpool": get(pool, "name")}
+    labels.update(get(pool, "nodeLabels", default={}) or {})
+    if not aks.admits_untolerating_pods(get(pool, "nodeTaints", default=[])):
+        return 0
+    if any(str(labels.get(key)) != str(value) for key, value in selector.items()):
+        return 0
     return aks.sure_nodes(get(pool, "count"), get(pool, "minCount"), get(pool, "enableAutoScaling"))
 
 
@@ -53,15 +63,17 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
         cluster = graph.extension_cluster(extension)
         nodes: int | None
         if cluster is not None:
-            nodes = sum(_pool_nodes(p) for p in graph.agent_pools(cluster))
+            selector = extension_node_selector(settings)
+            nodes = sum(_router_nodes(p, selector) for p in graph.agent_pools(cluster))
         else:
             nodes = _arc_nodes(graph, extension)
         if nodes is not None and nodes < minimum:
             yield Finding(
                 extension,
                 f"inferenceRouterHA is on (3 azureml-fe replicas) but the cluster is sure of "
-                f"only {nodes} node(s): set inferenceRouterHA to False or give the cluster at "
-                f"least {minimum} nodes (minCount for autoscaled pools).",
+                f"only {nodes} node(s) azureml-fe can run on (untainted, with the extension's "
+                f"nodeSelector labels): set inferenceRouterHA to False or give the cluster at "
+                f"least {minimum} such nodes (minCount for autoscaled pools).",
             )
 
 
@@ -73,7 +85,8 @@ RULE = Rule(
     why="With HA the extension runs 3 azureml-fe replicas with anti-affinity, one per node; on a "
     "smaller cluster some never schedule and scoring is not highly available.",
     fix="Set the extension setting inferenceRouterHA=False on clusters under 3 nodes (dev/test), "
-    "or grow the node pools to 3 sure nodes (count, or minCount when autoscaled).",
+    "or grow the node pools azureml-fe runs on (no NoSchedule/NoExecute taint, the extension's "
+    "nodeSelector labels) to 3 sure nodes (count, or minCount when autoscaled).",
     url="https://learn.microsoft.com/azure/machine-learning/how-to-deploy-kubernetes-extension#review-azure-machine-learning-extension-configuration-settings",
     check=check,
     config={

@@ -14,7 +14,7 @@ from catalog import quantities
 from catalog.instance_types import GPU_RESOURCE
 from router.inputs import InputError, count, show
 
-__all__ = ["NodeFit", "PoolFit", "Resources", "node_fit", "resources"]
+__all__ = ["NodeFit", "Overflow", "PoolFit", "Resources", "node_fit", "overflow", "resources"]
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,51 @@ def node_fit(replicas: int, requests: object, pools: Sequence[Mapping[str, objec
             PoolFit(name=str(pool["name"]), nodes=nodes, per_node=per_node, replicas=placed)
         )
     return NodeFit(requested=wanted, schedulable=wanted - left, pending=left, pools=tuple(fits))
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """What several deployments' replicas need beyond what the pools can hold."""
+
+    resource: str  # "replicas" (one shape: counted exactly per node), or cpu, memory, gpu
+    needed: Decimal
+    available: Decimal
+
+
+def _pools(pools: Sequence[Mapping[str, object]]) -> list[tuple[int, Resources]]:
+    parsed = []
+    for i, pool in enumerate(pools):
+        nodes = pool.get("count")
+        if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 0:
+            raise InputError(
+                f"pools[{i}].count", f"must be a whole number of nodes >= 0 (got {show(nodes)})"
+            )
+        parsed.append((nodes, resources(f"pools[{i}].allocatable", pool.get("allocatable"))))
+    return parsed
+
+
+def overflow(
+    demands: Sequence[tuple[int, object]], pools: Sequence[Mapping[str, object]]
+) -> Overflow | None:
+    """Can these (replicas, requests) all run on `pools` at once? None when they can.
+
+    Replicas of one shape are counted exactly, node by node (node_fit). Replicas of several
+    shapes are judged by the pools' totals per resource, a bound no packing can beat: an
+    overflow found is certain, and a fit is the best case."""
+    shapes: dict[Resources, int] = {}
+    for i, (replicas, requests) in enumerate(demands):
+        need = resources(f"demands[{i}]", requests)
+        shapes[need] = shapes.get(need, 0) + count(f"demands[{i}].replicas", replicas, 0)
+    nodes = _pools(pools)
+    if len(shapes) == 1:
+        ((need, total),) = shapes.items()
+        room = sum(n * need.replicas_in(free) for n, free in nodes)
+        return None if total <= room else Overflow("replicas", Decimal(total), Decimal(room))
+    for resource, attribute in (("cpu", "millicores"), ("memory", "memory_bytes"), ("gpu", "gpus")):
+        needed = sum(
+            (Decimal(getattr(need, attribute)) * n for need, n in shapes.items()), Decimal(0)
+        )
+        available = sum((Decimal(getattr(free, attribute)) * n for n, free in nodes), Decimal(0))
+        if needed > available:
+            return Overflow(resource, needed, available)
+    return None

@@ -13,14 +13,10 @@ from pydantic import Field, field_validator, model_validator
 
 from catalog import endpoints as catalog_endpoints
 from catalog import instance_types as catalog_instance_types
-from catalog import vm_sizes
-from router import nodefit
-from router.inputs import InputError
 from router.scale import ScaleSettings
 from stacks.settings.base import Model
-from stacks.settings.cluster import AksClusterSettings
 from stacks.settings.errors import Problem, Problems
-from stacks.settings.instance_types import GPU, InstanceType, known_names, selects
+from stacks.settings.instance_types import known_names
 from stacks.settings.scaling import DeploymentRequests, DeploymentScale, Probe, Sizing, derive
 
 if TYPE_CHECKING:
@@ -242,72 +238,3 @@ def endpoint_problems(settings: Settings) -> list[Problem]:
                     )
                 )
     return problems
-
-
-def fit_warnings(settings: Settings) -> list[Problem]:
-    """maxInstances replicas that cannot fit on the AKS node pools their instance type selects
-    stay Pending: azureml-fe never adds nodes (router.nodefit)."""
-    cluster = settings.cluster
-    if not isinstance(cluster, AksClusterSettings):
-        return []
-    types = {item.name: item for item in settings.instanceTypes}
-    warnings: list[Problem] = []
-    for i, endpoint in enumerate(settings.endpoints):
-        for j, deployment in enumerate(endpoint.deployments):
-            item = types.get(deployment.instanceType)
-            if item is None:
-                continue
-            pools = _pools_for(cluster, item)
-            maximum = deployment.scale()[0].max_instances
-            try:
-                fit = nodefit.node_fit(maximum, _requests(item), pools)
-            except InputError:
-                continue  # quantities node_fit cannot model (e.g. extended resources)
-            if fit.pending:
-                placed = (
-                    ", ".join(
-                        f"{pool.name} ({pool.nodes} node(s) x {pool.per_node} per node)"
-                        for pool in fit.pools
-                    )
-                    or "no pool selects this instance type"
-                )
-                warnings.append(
-                    (
-                        ("endpoints", i, "deployments", j, "scaleSettings", "maxInstances"),
-                        f"{fit.pending} of {maximum} replicas of '{item.name}' would not fit on "
-                        f"{placed} and stay Pending (azureml-fe never adds nodes): raise the "
-                        "pool's maxCount or lower maxInstances",
-                    )
-                )
-    return warnings
-
-
-def _requests(item: InstanceType) -> dict[str, object]:
-    requests = item.resources.requests
-    return {
-        "cpu": requests.get("cpu", 0),
-        "memory": requests.get("memory", 0),
-        "gpu": item.resources.limits.get(GPU, 0),
-    }
-
-
-def _pools_for(cluster: AksClusterSettings, item: InstanceType) -> list[dict]:
-    """Pools the type's pods may land on, at their largest node count. Without a selector, the
-    untainted pools (a taint keeps pods without its toleration away)."""
-    pools = []
-    for pool in cluster.nodePools:
-        if not selects(item, pool) or (not item.nodeSelector and pool.taints):
-            continue
-        size: vm_sizes.VmSize = cluster.size_of(pool)
-        pools.append(
-            {
-                "name": pool.name,
-                "count": pool.maxCount if pool.autoscale else pool.count,
-                "allocatable": {
-                    "cpu": size.vcpu,
-                    "memory": f"{size.memory_gib:g}Gi",
-                    "gpu": size.gpus,
-                },
-            }
-        )
-    return pools

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from stacks.settings.endpoints import fit_warnings
+from stacks.settings.capacity import capacity_warnings
 from stacks.settings.errors import Problem, SettingsError, describe, key_path, unknown_key
 from stacks.settings.pem import with_pem_files
 from stacks.settings.stack import AZURE_NATIVE_KEYS, PROJECT, Settings, project_keys, secret_keys
@@ -82,7 +82,7 @@ def parse(
         settings = checked.settings
         errors += [_rendered(problem) for problem in checked.problems]
         if warnings is not None:
-            warnings += [_rendered(w) for w in checked.warnings + fit_warnings(settings)]
+            warnings += [_rendered(w) for w in checked.warnings + capacity_warnings(settings)]
     if errors or settings is None:
         raise SettingsError(file, errors)
     return settings

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from catalog import aks, extension_cli
 from catalog import extension as catalog_extension
+from stacks.settings.capacity import capacity_problems, router_nodes
 from stacks.settings.cluster import AksClusterSettings, ArcClusterSettings
 from stacks.settings.dns import dns_problems
 from stacks.settings.egress import egress_problems
@@ -65,13 +66,15 @@ def extension_problems(settings: Settings) -> list[Problem]:
                 "sslSecret or the PEM pair)",
             )
         )
-    if extension.inferenceRouterHA and cluster.node_count < aks.HA_MIN_NODES:
+    nodes = router_nodes(settings)
+    if extension.inferenceRouterHA and nodes < aks.HA_MIN_NODES:
         problems.append(
             (
                 (*at, "inferenceRouterHA"),
                 "router-ha-needs-three-nodes: inferenceRouterHA runs 3 azureml-fe replicas but "
-                f"the cluster has {cluster.node_count} node(s); set inferenceRouterHA: false or "
-                "add nodes",
+                f"the cluster has {nodes} node(s) azureml-fe can run on (nodes it is sure to "
+                "have, in pools without a NoSchedule or NoExecute taint and with the extension's "
+                "nodeSelector labels); set inferenceRouterHA: false or add such nodes",
             )
         )
     return problems
@@ -181,6 +184,7 @@ PROBLEM_CHECKS = (
     tls_problems,
     instance_type_problems,
     endpoint_problems,
+    capacity_problems,
     egress_problems,
     dns_problems,
 )

@@ -338,22 +338,6 @@ def test_each_endpoint_rule_fails_alone(change, path, fragment):
     assert any(p == path and fragment in m for p, m in found), found
 
 
-def test_replicas_that_cannot_fit_are_a_warning_naming_the_pool():
-    config = with_change(
-        lambda c: c["azureml-k8s:cluster"]["nodePools"][1].update({"maxCount": 10})
-    )
-    warnings: list = []
-    parse(config, warnings)
-    assert warnings == [
-        (
-            f"{AT}[0].scaleSettings.maxInstances",
-            "126 of 286 replicas of 'cpu-small' would not fit on cpu (10 node(s) x 16 per node) "
-            "and stay Pending (azureml-fe never adds nodes): raise the pool's maxCount or lower "
-            "maxInstances",
-        )
-    ]
-
-
 def test_the_fixture_fits(plan):
     assert parse(prod_stack.config(), warnings := []) and warnings == []
 

@@ -107,6 +107,19 @@ CASES = [
     ),
     (
         "router-ha-needs-three-nodes",
+        "three nodes that azureml-fe does not tolerate (NoSchedule)",
+        lambda w: put(w, "aks", ["agentPoolProfiles", 0, "nodeTaints"], ["sku=gpu:NoSchedule"]),
+        "ml",
+    ),
+    (
+        "router-ha-needs-three-nodes",
+        # Only the GPU pool (autoscaled from 0: no sure node) has the label the extension pins to.
+        "an extension nodeSelector only a pool of no sure nodes holds",
+        lambda w: put(w, "ml", ["configurationSettings", "nodeSelector.accelerator"], "a100"),
+        "ml",
+    ),
+    (
+        "router-ha-needs-three-nodes",
         "autoscaled pool counts its minCount",
         lambda w: put(
             w,
@@ -325,7 +338,13 @@ CASES = [
     (
         "instance-type-valid",
         "nodeSelector outside the extension's",
-        lambda w: put(w, "ml", ["configurationSettings", "nodeSelector.pool"], "ml"),
+        # The system pool carries the label, so azureml-fe itself still has its three nodes.
+        lambda w: put(
+            put(w, "aks", ["agentPoolProfiles", 0, "nodeLabels"], {"pool": "ml"}),
+            "ml",
+            ["configurationSettings", "nodeSelector.pool"],
+            "ml",
+        ),
         "it",  # the inline type on the same cluster fails too: checked below
     ),
     (
@@ -489,6 +508,12 @@ def test_ha_on_arc_reads_the_cluster_component(nodes, expected):
 
 # Unknown at preview: the graph answers when it can; otherwise the deciding value is read and
 # the SDK reports the policy as not evaluated (UnknownValueError), never as passed.
+
+
+def test_a_taint_azureml_fe_may_ignore_still_counts_its_nodes():
+    # PreferNoSchedule only discourages: three such nodes are three nodes for the router.
+    world = put(baseline(), "aks", ["agentPoolProfiles", 0, "nodeTaints"], ["a=b:PreferNoSchedule"])
+    assert run_rule("router-ha-needs-three-nodes", world) == []
 
 
 def test_the_graph_answers_before_any_unknown_name():

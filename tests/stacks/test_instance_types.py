@@ -71,7 +71,11 @@ AT = "config.azureml-k8s:instanceTypes"
             "NVIDIA device plugin",
         ),
         (
-            lambda c: c["azureml-k8s:extension"].update({"nodeSelector": {"workload": "cpu"}}),
+            # The cpu pool has the label and three sure nodes, so azureml-fe keeps its HA.
+            lambda c: (
+                c["azureml-k8s:extension"].update({"nodeSelector": {"workload": "cpu"}}),
+                c["azureml-k8s:cluster"]["nodePools"][1].update({"minCount": 3}),
+            ),
             f"{AT}[1].nodeSelector.accelerator",
             "the extension's nodeSelector does not select this label",
         ),
@@ -136,7 +140,8 @@ def test_every_spelling_of_half_a_core_gives_the_same_warnings(cpu):
     parse(_with_cpu("500m", 700), reference)
     warnings: list = []
     parsed = parse(_with_cpu(cpu, 700), warnings)
-    assert warnings == reference and len(reference) == 1 and "60 of 700" in reference[0][1]
+    assert warnings == reference and len(reference) == 1
+    assert "maxInstances (blue 700) need 700 replicas; cpu hold 640 at most" in reference[0][1]
     # Kubernetes writes a quantity back in its suffix's format: decimal ones as 500m, the
     # exponent form as 500e-3. The spec sent is that canonical form.
     canonical = "500e-3" if cpu == "5e-1" else "500m"
