@@ -51,6 +51,10 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
     for cluster in graph.azureml_clusters():
         if not is_true(get(cluster.props, "disableLocalAccounts")):
             continue
+        # Only an attached workspace reaches the cluster: none attached yet, none needs a binding.
+        attaches = [c for c in graph.kubernetes_computes() if graph.compute_cluster(c) is cluster]
+        if not attaches:
+            continue
         on_cluster = [
             b
             for b in bindings
@@ -60,14 +64,13 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
         if not on_cluster:
             yield Finding(
                 cluster,
-                f"cluster {cluster_label(cluster)} disables local accounts but has no Trusted "
-                f"Access role binding with role {aks.TRUSTED_ACCESS_ROLE}: Azure ML cannot "
-                "reach it. Add a TrustedAccessRoleBinding for the workspace (sourceResourceId).",
+                f"cluster {cluster_label(cluster)} disables local accounts and is attached to "
+                "Azure ML, but has no Trusted Access role binding with role "
+                f"{aks.TRUSTED_ACCESS_ROLE}: Azure ML cannot reach it. Add a "
+                "TrustedAccessRoleBinding for each attached workspace (sourceResourceId).",
             )
             continue
-        for compute in graph.kubernetes_computes():
-            if graph.compute_cluster(compute) is not cluster:
-                continue
+        for compute in attaches:
             if not any(_same_workspace(graph, compute, b) for b in on_cluster):
                 name = peek(compute.props, "workspaceName")
                 workspace = f"workspace '{name}'" if name else "its workspace"

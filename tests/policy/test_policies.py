@@ -510,6 +510,14 @@ def test_ha_on_arc_reads_the_cluster_component(nodes, expected):
 # the SDK reports the policy as not evaluated (UnknownValueError), never as passed.
 
 
+def test_a_cluster_no_workspace_attaches_yet_needs_no_trusted_access():
+    # The cluster and the extension first, local accounts off (the default), no attach yet.
+    world = _drop(_drop(_drop(baseline(), "ta"), "compute"), "compute-b")
+    assert run_rule("local-accounts-off-needs-trusted-access", world) == []
+    # Its neighbour with the attach, still without a binding, fails.
+    assert run_rule("local-accounts-off-needs-trusted-access", _drop(baseline(), "ta"))
+
+
 def test_a_taint_azureml_fe_may_ignore_still_counts_its_nodes():
     # PreferNoSchedule only discourages: three such nodes are three nodes for the router.
     world = put(baseline(), "aks", ["agentPoolProfiles", 0, "nodeTaints"], ["a=b:PreferNoSchedule"])
