@@ -17,6 +17,7 @@ from stacks.settings.egress import egress_problems
 from stacks.settings.endpoints import endpoint_problems
 from stacks.settings.errors import Problem
 from stacks.settings.instance_types import instance_type_problems
+from stacks.settings.manifests import manifest_problems
 from stacks.settings.tls import tls_problems
 
 if TYPE_CHECKING:
@@ -187,6 +188,7 @@ PROBLEM_CHECKS = (
     capacity_problems,
     egress_problems,
     dns_problems,
+    manifest_problems,
 )
 
 
