@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -27,7 +28,9 @@ class AksInputs:
     facts: catalog_extension.ClusterFacts  # the plan-time facts the extension is configured with
     resource_group_name: pulumi.Input[str]
     subnet_id: pulumi.Input[str | None]  # the node subnet (components.network), or AKS's own
-    authorized_ranges: list[str]
+    # The stack's ranges and the Azure ML control plane's, then the firewall's egress IPs (known
+    # at deploy time only).
+    authorized_ranges: Sequence[pulumi.Input[str]]
     production: bool
     container_insights: bool
     defender: bool
@@ -177,7 +180,7 @@ def cluster_arguments(
             "load_balancer_sku": "standard",
         },
         "api_server_access_profile": {
-            "authorized_ip_ranges": inputs.authorized_ranges or None,
+            "authorized_ip_ranges": list(inputs.authorized_ranges) or None,
             "enable_private_cluster": cluster.apiServer.privateCluster,
         },
         "addon_profiles": {

@@ -42,12 +42,16 @@ class Network(pulumi.ComponentResource):
         rules: list[hosts.Rule] | None = None,
         source_addresses: list[str] | None = None,
         firewall_subnet_prefix: str | None = None,
+        firewall_public_ips: int = 1,
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """egress, rules, source_addresses, firewall_subnet_prefix: the stack's egress settings and
-        what stacks.settings.egress derives from them (rules in phase order)."""
+        """egress, rules, source_addresses, firewall_subnet_prefix, firewall_public_ips: the
+        stack's egress settings and what stacks.settings.egress derives from them (rules in
+        phase order)."""
         super().__init__("azureml-k8s:index:Network", name, None, opts)
         self._name, self._opts = name, opts
+        self._public_ip_count = firewall_public_ips
+        self._public_ips: list[network.PublicIPAddress] = []
         subnet_id: pulumi.Input[str] | None = settings.subnetId
         firewall_id: pulumi.Input[str] | None = None
         groups: list[network.FirewallPolicyRuleCollectionGroup] = []
@@ -90,11 +94,16 @@ class Network(pulumi.ComponentResource):
         self.subnet_id = pulumi.Output.from_input(subnet_id)
         self.firewall_id = pulumi.Output.from_input(firewall_id)
         self.rule_collection_group_ids = pulumi.Output.all(*[group.id for group in groups])
+        # Where the nodes' egress leaves: what the API server's authorized ranges must admit.
+        self.firewall_public_ips: list[pulumi.Output[str]] = [
+            ip.ip_address.apply(lambda address: f"{address}/32") for ip in self._public_ips
+        ]
         self.register_outputs(
             {
                 "subnetId": self.subnet_id,
                 "firewallId": self.firewall_id,
                 "ruleCollectionGroupIds": self.rule_collection_group_ids,
+                "firewallPublicIps": self.firewall_public_ips,
             }
         )
 
@@ -118,15 +127,19 @@ class Network(pulumi.ComponentResource):
             address_prefix=subnet_prefix,
             opts=children_of(self, opts),
         )
-        public_ip = network.PublicIPAddress(
-            f"{name}-firewall-ip",
-            resource_group_name=resource_group_name,
-            public_ip_address_name=f"{cluster_name}-firewall-ip",
-            location=region,
-            sku={"name": "Standard", "tier": "Regional"},
-            public_ip_allocation_method="Static",
-            opts=children_of(self, opts),
-        )
+        public_ips = [
+            network.PublicIPAddress(
+                f"{name}-firewall-ip{_nth(i)}",
+                resource_group_name=resource_group_name,
+                public_ip_address_name=f"{cluster_name}-firewall-ip{_nth(i)}",
+                location=region,
+                sku={"name": "Standard", "tier": "Regional"},
+                public_ip_allocation_method="Static",
+                opts=children_of(self, opts),
+            )
+            for i in range(self._public_ip_count)
+        ]
+        self._public_ips = public_ips
         policy = self._policy(cluster_name, region, resource_group_name)
         groups = self._groups(cluster_name, policy.name, resource_group_name, groups_args, [policy])
         firewall = network.AzureFirewall(
@@ -136,21 +149,20 @@ class Network(pulumi.ComponentResource):
             location=region,
             sku={"name": "AZFW_VNet", "tier": "Standard"},
             firewall_policy={"id": policy.id},
+            # The first configuration holds the subnet; the others add frontends (SNAT ports).
             ip_configurations=[
                 {
-                    "name": "egress",
-                    "subnet": {"id": subnet.id},
+                    "name": f"egress{_nth(i)}",
+                    **({"subnet": {"id": subnet.id}} if i == 0 else {}),
                     "public_ip_address": {"id": public_ip.id},
                 }
+                for i, public_ip in enumerate(public_ips)
             ],
             # The rules exist before any traffic is routed through the firewall.
             opts=children_of(self, opts, depends_on=list(groups)),
         )
-        return (
-            firewall,
-            self._routes(cluster_name, region, resource_group_name, firewall, public_ip),
-            groups,
-        )
+        routes = self._routes(cluster_name, region, resource_group_name, firewall, public_ips)
+        return firewall, routes, groups
 
     def _policy(
         self, cluster_name: str, region: str, resource_group_name: pulumi.Input[str]
@@ -174,32 +186,36 @@ class Network(pulumi.ComponentResource):
         region: str,
         resource_group_name: pulumi.Input[str],
         firewall: network.AzureFirewall,
-        public_ip: network.PublicIPAddress,
+        public_ips: list[network.PublicIPAddress],
     ) -> network.RouteTable:
         """0.0.0.0/0 to the firewall's private IP for the node subnet."""
         private_ip = firewall.ip_configurations.apply(
             lambda configs: configs[0].private_ip_address if configs else None
         )
+        routes: list[network.RouteArgsDict] = [
+            {
+                "name": "default-via-firewall",
+                "address_prefix": "0.0.0.0/0",
+                "next_hop_type": "VirtualAppliance",
+                "next_hop_ip_address": private_ip,
+            }
+        ]
+        # The firewall's own public IPs stay reachable directly (asymmetric routing otherwise;
+        # Learn "Limit network traffic with Azure Firewall in AKS").
+        for i, public_ip in enumerate(public_ips):
+            routes.append(
+                {
+                    "name": f"firewall-public-ip{_nth(i)}",
+                    "address_prefix": public_ip.ip_address.apply(lambda ip: f"{ip}/32"),
+                    "next_hop_type": "Internet",
+                }
+            )
         return network.RouteTable(
             f"{self._name}-routes",
             resource_group_name=resource_group_name,
             route_table_name=f"{cluster_name}-egress",
             location=region,
-            routes=[
-                {
-                    "name": "default-via-firewall",
-                    "address_prefix": "0.0.0.0/0",
-                    "next_hop_type": "VirtualAppliance",
-                    "next_hop_ip_address": private_ip,
-                },
-                # The firewall's own public IP stays reachable directly (asymmetric routing
-                # otherwise; Learn "Limit network traffic with Azure Firewall in AKS").
-                {
-                    "name": "firewall-public-ip",
-                    "address_prefix": public_ip.ip_address.apply(lambda ip: f"{ip}/32"),
-                    "next_hop_type": "Internet",
-                },
-            ],
+            routes=routes,
             opts=children_of(self, self._opts),
         )
 
@@ -229,6 +245,11 @@ class Network(pulumi.ComponentResource):
             groups.append(group)
             previous = [group]
         return groups
+
+
+def _nth(index: int) -> str:
+    """Names of the second and later of a kind: '', '-2', '-3', ... (the first keeps its name)."""
+    return f"-{index + 1}" if index else ""
 
 
 def rule_groups(rules: list[hosts.Rule]) -> list[tuple[str, list[hosts.Rule]]]:

@@ -24,7 +24,12 @@ from components.manifests import ExtraManifests
 from components.network import Network
 from components.tls import Tls
 from stacks.settings import AksClusterSettings, ArcClusterSettings, Settings
-from stacks.settings.egress import firewall_subnet_prefix, needed_rules, source_addresses
+from stacks.settings.egress import (
+    firewall_public_ips,
+    firewall_subnet_prefix,
+    needed_rules,
+    source_addresses,
+)
 
 
 class Platform(pulumi.ComponentResource):
@@ -210,7 +215,15 @@ class Platform(pulumi.ComponentResource):
         facts = catalog_extension.ClusterFacts(
             "aks", subscription_id, group_name, cluster.name, settings.region, cluster.node_count
         )
-        subnet_id, network = self._network(cluster, group, egress_rules)
+        subnet_id, network, egress_ips = self._network(cluster, group, egress_rules)
+        # With the firewall the nodes reach the API server from its public IPs: admit them
+        # (Learn "Secure access to the API server using authorized IP address ranges in AKS":
+        # include the cluster egress IP, firewall or other, depending on the outbound type).
+        ranges = settings.authorized_ranges()
+        authorized: list[pulumi.Input[str]] = [
+            *ranges,
+            *(egress_ips if cluster.apiServer.restricted else []),
+        ]
         component = AksCluster(
             f"{name}-aks",
             cluster,
@@ -218,7 +231,7 @@ class Platform(pulumi.ComponentResource):
                 facts=facts,
                 resource_group_name=group.name,
                 subnet_id=subnet_id,
-                authorized_ranges=settings.authorized_ranges(),
+                authorized_ranges=authorized,
                 production=settings.prod,
                 container_insights=settings.container_insights(),
                 defender=settings.defender(),
@@ -235,13 +248,14 @@ class Platform(pulumi.ComponentResource):
         cluster: AksClusterSettings,
         group: resources.ResourceGroup,
         egress_rules: list[catalog_hosts.Rule],
-    ) -> tuple[pulumi.Input[str | None], list[pulumi.Resource]]:
-        """The node subnet, and what the cluster waits for. A Network component only when there
-        is network to make (a new VNet, egress rules); an existing subnet is used as is."""
+    ) -> tuple[pulumi.Input[str | None], list[pulumi.Resource], list[pulumi.Output[str]]]:
+        """The node subnet, what the cluster waits for, and the firewall's public IPs (as /32).
+        A Network component only when there is network to make (a new VNet, egress rules); an
+        existing subnet is used as is."""
         settings = self._settings
         egress = settings.egress if settings.egress and settings.egress.firewall else None
         if cluster.network.vnet is None and egress is None:
-            return cluster.network.subnetId, []
+            return cluster.network.subnetId, [], []
         net = Network(
             f"{self._name}-net",
             cluster.network,
@@ -252,9 +266,10 @@ class Platform(pulumi.ComponentResource):
             rules=egress_rules,
             source_addresses=source_addresses(settings),
             firewall_subnet_prefix=firewall_subnet_prefix(settings),
+            firewall_public_ips=max(1, firewall_public_ips(settings)),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        return net.subnet_id, [net]
+        return net.subnet_id, [net], net.firewall_public_ips
 
     def _arc(self, cluster: ArcClusterSettings) -> ClusterHandle:
         settings = self._settings

@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, PolicyResource, Severity
 
 from catalog import aks, regions, tokens
 from catalog.extension import is_true
-from policy.resources import Graph, cluster_label, get
+from policy.resources import Graph, cluster_label, get, known_items
 from policy.rule import Context, Finding, Rule
 
 NAME = "authorized-ranges-admit-azureml"
@@ -46,15 +46,18 @@ def check(graph: Graph, context: Context) -> Iterator[Finding]:
     extra = {regions.normalize(k): v for k, v in context.config["controlPlaneRanges"].items()}
     for cluster in graph.azureml_clusters():
         profile = get(cluster.props, "apiServerAccessProfile", default={})
-        ranges = [str(r) for r in get(profile, "authorizedIPRanges", default=[])]
+        # Ranges known only at deploy time (the egress firewall's public IPs) count towards the
+        # limit; the control plane's must be among the known ones.
+        known, later = known_items(get(profile, "authorizedIPRanges", default=[]))
+        ranges = [str(r) for r in known]
         if not ranges or is_true(get(profile, "enablePrivateCluster")):
             continue  # no ranges, or a private cluster (where AKS ignores them)
         label = cluster_label(cluster)
-        if len(ranges) > aks.MAX_AUTHORIZED_IP_RANGES:
+        if len(ranges) + later > aks.MAX_AUTHORIZED_IP_RANGES:
             yield Finding(
                 cluster,
-                f"cluster {label} has {len(ranges)} authorized IP ranges; AKS allows at most "
-                f"{aks.MAX_AUTHORIZED_IP_RANGES}: merge them into wider prefixes.",
+                f"cluster {label} has {len(ranges) + later} authorized IP ranges; AKS allows at "
+                f"most {aks.MAX_AUTHORIZED_IP_RANGES}: merge them into wider prefixes.",
             )
         if aks.NO_ACCESS_RANGE in ranges and len(ranges) > 1:
             yield Finding(

@@ -8,7 +8,7 @@ parents, and reads a name or an id only when the graph has no answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource
@@ -27,6 +27,20 @@ def get(value: Any, *path: str, default: Any = None) -> Any:
         if value is None:
             return default
     return value
+
+
+def known_items(value: Any) -> tuple[list[Any], int]:
+    """The known elements of a list and how many are unknown at preview (a firewall's public IP
+    in authorized ranges, say): read one by one, so one unknown does not hide the rest."""
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        return [], 0
+    known, unknown = [], 0
+    for index in range(len(value)):
+        try:
+            known.append(value[index])
+        except UnknownValueError:
+            unknown += 1
+    return known, unknown
 
 
 def keys(value: Any) -> set[str]:

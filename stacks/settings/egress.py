@@ -24,6 +24,13 @@ CREATE = "create"
 # Firewall", AzureFirewallSubnet).
 FIREWALL_SUBNET_NAME = "AzureFirewallSubnet"
 FIREWALL_SUBNET_MAX_PREFIX = 26
+# Frontend (public) IPs of a created firewall: Learn "Limit network traffic with Azure Firewall
+# in AKS", Firewall frontend IP requirements: "Production minimum: Use at least 20 frontend IPs on
+# Azure Firewall to avoid source network address translation (SNAT) port exhaustion"; Azure
+# Firewall limits: 250 public IP addresses at most.
+FIREWALL_PUBLIC_IPS_PROD = 20
+FIREWALL_PUBLIC_IPS_OTHER = 1
+FIREWALL_PUBLIC_IPS_MAX = 250
 
 
 class Egress(Model):
@@ -53,6 +60,14 @@ class Egress(Model):
         description="AzureFirewallSubnet prefix inside cluster.network.vnet (/26 or larger); "
         "unset: the last /26 of the VNet's address space.",
         examples=["10.239.255.192/26"],
+    )
+    firewallPublicIps: int | None = Field(
+        None,
+        ge=1,
+        le=FIREWALL_PUBLIC_IPS_MAX,
+        description="Public (frontend) IPs of a created firewall, each with its SNAT ports; "
+        f"unset: {FIREWALL_PUBLIC_IPS_PROD} in prod (Learn's production minimum), "
+        f"{FIREWALL_PUBLIC_IPS_OTHER} otherwise. The API server's authorized ranges admit them.",
     )
     priority: int = Field(
         1000,
@@ -138,6 +153,16 @@ def needed_rules(settings: Settings) -> list[hosts.Rule]:
     return hosts.rules(features(settings), extra)
 
 
+def firewall_public_ips(settings: Settings) -> int:
+    """Public IPs of the firewall the stack creates (0 when it creates none)."""
+    egress = settings.egress
+    if egress is None or not egress.creates_firewall:
+        return 0
+    if egress.firewallPublicIps is not None:
+        return egress.firewallPublicIps
+    return FIREWALL_PUBLIC_IPS_PROD if settings.prod else FIREWALL_PUBLIC_IPS_OTHER
+
+
 def firewall_subnet_prefix(settings: Settings) -> str | None:
     """The AzureFirewallSubnet prefix: the stack's, else the last /26 of the new VNet."""
     egress, cluster = settings.egress, settings.cluster
@@ -190,6 +215,7 @@ def egress_problems(settings: Settings) -> list[Problem]:
         return problems
     problems += _subnet_problems(egress, network)
     problems += _workspace_problems(settings)
+    problems += _public_router_problems(settings)
     if egress.creates_firewall and network.vnet is not None:
         problems += _firewall_subnet_problems(settings, network.vnet)
     return problems
@@ -262,6 +288,35 @@ def _subnet_problems(egress: Egress, network) -> list[Problem]:
             )
         )
     return problems
+
+
+def _public_router_problems(settings: Settings) -> list[Problem]:
+    """A public load balancer for azureml-fe behind the created firewall: its replies would
+    leave through the firewall, which drops them."""
+    egress, extension = settings.egress, settings.extension
+    service = (extension.inferenceRouterServiceType or "").lower()
+    if not (
+        egress is not None
+        and egress.creates_firewall
+        and extension.enableInference
+        and service == "loadbalancer"
+        and not extension.internalLoadBalancerProvider
+    ):
+        return []
+    return [
+        (
+            ("extension", "inferenceRouterServiceType"),
+            "a public load balancer for azureml-fe behind egress.firewall: create breaks scoring: "
+            "requests reach its public IP, but replies take the route to the firewall, which "
+            "drops them (asymmetric routing: Learn 'Limit network traffic with Azure Firewall in "
+            "AKS', https://learn.microsoft.com/azure/aks/limit-egress-traffic, and 'Integrate "
+            "Azure Firewall with Azure Standard Load Balancer', "
+            "https://learn.microsoft.com/azure/firewall/integrate-lb). Use an internal load "
+            "balancer (extension.internalLoadBalancerProvider: azure, with a private DNS zone "
+            "for dns), reached from the VNet or published by a DNAT rule on the firewall or an "
+            "Application Gateway",
+        )
+    ]
 
 
 def _workspace_problems(settings: Settings) -> list[Problem]:

@@ -13,7 +13,7 @@ from catalog import extension as catalog_extension
 from stacks.settings.capacity import capacity_problems, router_nodes
 from stacks.settings.cluster import AksClusterSettings, ArcClusterSettings
 from stacks.settings.dns import dns_problems
-from stacks.settings.egress import egress_problems
+from stacks.settings.egress import egress_problems, firewall_public_ips
 from stacks.settings.endpoints import endpoint_problems
 from stacks.settings.errors import Problem
 from stacks.settings.instance_types import instance_type_problems
@@ -136,12 +136,16 @@ def _authorized_range_problems(settings: Settings, cluster: AksClusterSettings) 
     problems: list[Problem] = []
     at = ("cluster", "apiServer")
     ranges = settings.authorized_ranges()
-    if len(ranges) > aks.MAX_AUTHORIZED_IP_RANGES:
+    # The firewall's public IPs join the ranges at deploy time (the nodes reach the API
+    # server through them).
+    firewall = firewall_public_ips(settings) if cluster.apiServer.restricted else 0
+    if len(ranges) + firewall > aks.MAX_AUTHORIZED_IP_RANGES:
+        with_firewall = f" and the firewall's {firewall} public IPs" if firewall else ""
         problems.append(
             (
                 (*at, "authorizedIpRanges"),
-                f"{len(ranges)} ranges with the Azure ML control plane's; AKS allows "
-                f"{aks.MAX_AUTHORIZED_IP_RANGES}",
+                f"{len(ranges) + firewall} ranges with the Azure ML control plane's"
+                f"{with_firewall}; AKS allows {aks.MAX_AUTHORIZED_IP_RANGES}",
             )
         )
     if cluster.apiServer.restricted:

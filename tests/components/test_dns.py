@@ -14,9 +14,9 @@ from tests.conftest import ROOT, plan_of, resource, run_preflight
 
 pytestmark = pytest.mark.process
 
-PRIVATE_ZONE = (
+PUBLIC_ZONE = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/"
-    "Microsoft.Network/privateDnsZones/ml.contoso.com"
+    "Microsoft.Network/dnszones/ml.contoso.com"
 )
 
 
@@ -26,13 +26,14 @@ def plan():
 
 
 def test_the_record_is_planned_from_the_router_service(plan):
-    record = resource(plan, "azure-native:dns:RecordSet")
+    # The fixture's router is internal (behind the firewall): its record goes to a private zone.
+    record = resource(plan, "azure-native:privatedns:PrivateRecordSet")
     assert {k: v for k, v in record["inputs"].items() if k != "aRecords"} == {
         "recordType": "A",
         "relativeRecordSetName": "scoring",
         "resourceGroupName": "rg-dns",
         "ttl": 300,
-        "zoneName": "ml.contoso.com",
+        "privateZoneName": "ml.contoso.com",
     }
     service = resource(plan, "kubernetes:core/v1:Service")
     assert service["op"] == "read" and service["options"]["id"] == "azureml/azureml-fe"
@@ -44,15 +45,17 @@ def test_the_record_is_planned_from_the_router_service(plan):
     assert plan["outputs"]["dnsRecord"] == "[unknown]"  # names the record's id, known at deploy
 
 
-def test_an_internal_load_balancer_gets_a_private_zone_record(stack_file):
+def test_a_public_load_balancer_gets_a_public_zone_record(stack_file):
     config = fixture_config()
-    config["azureml-k8s:extension"]["internalLoadBalancerProvider"] = "azure"
-    config["azureml-k8s:dns"] = {"zoneId": PRIVATE_ZONE, "ttl": 60}
+    del config["azureml-k8s:extension"]["internalLoadBalancerProvider"]
+    del config["azureml-k8s:egress"]  # a public router cannot sit behind the stack's firewall
+    config["azureml-k8s:cluster"]["network"].pop("outboundType")
+    config["azureml-k8s:dns"] = {"zoneId": PUBLIC_ZONE, "ttl": 60}
     plan = plan_of(stack_file(config))
-    record = resource(plan, "azure-native:privatedns:PrivateRecordSet")["inputs"]
-    assert record["privateZoneName"] == "ml.contoso.com" and record["ttl"] == 60
+    record = resource(plan, "azure-native:dns:RecordSet")["inputs"]
+    assert record["zoneName"] == "ml.contoso.com" and record["ttl"] == 60
     assert record["relativeRecordSetName"] == "scoring" and record["recordType"] == "A"
-    assert not [r for r in plan["resources"] if r["type"] == "azure-native:dns:RecordSet"]
+    assert not [r for r in plan["resources"] if r["type"].startswith("azure-native:privatedns:")]
 
 
 def test_without_dns_the_output_says_which_record_to_create_where():
@@ -86,7 +89,7 @@ def with_changes(extension=None, dns=None, drop=()) -> dict:
     "config,path,message",
     [
         (
-            with_changes(extension={"internalLoadBalancerProvider": "azure"}),
+            with_changes(dns={"zoneId": PUBLIC_ZONE}),
             "config.azureml-k8s:dns.zoneId",
             "an internal load balancer has a private IP: use a private DNS zone",
         ),

@@ -71,7 +71,12 @@ def test_firewall_policy_rule_groups_and_route_table_are_planned(plan):
     assert firewall["sku"] == {"name": "AZFW_VNet", "tier": "Standard"}
     policy = resource(plan, NET + "FirewallPolicy")["inputs"]
     assert policy["sku"] == {"tier": "Standard"} and policy["dnsSettings"] == {"enableProxy": True}
-    assert resource(plan, NET + "PublicIPAddress")["inputs"]["sku"]["name"] == "Standard"
+    # prod: 20 frontend public IPs against SNAT exhaustion, the first one carries the subnet.
+    ips = of_type(plan, NET + "PublicIPAddress")
+    assert len(ips) == 20 and {ip["inputs"]["sku"]["name"] for ip in ips} == {"Standard"}
+    configurations = firewall["ipConfigurations"]
+    assert len(configurations) == 20 and "subnet" in configurations[0]
+    assert not any("subnet" in c for c in configurations[1:])
     subnets = {s["inputs"]["subnetName"]: s for s in of_type(plan, NET + "Subnet")}
     assert subnets["AzureFirewallSubnet"]["inputs"]["addressPrefix"] == "10.239.255.192/26"
     routes = resource(plan, NET + "RouteTable")
@@ -255,6 +260,29 @@ CLUSTER, EGRESS, WORKSPACE = "azureml-k8s:cluster", "azureml-k8s:egress", "azure
             "must be 'create' or a firewall policy resource id",
         ),
         (
+            [((CLUSTER.replace("cluster", "extension"), "internalLoadBalancerProvider"), None)],
+            "config.azureml-k8s:extension.inferenceRouterServiceType",
+            "a public load balancer for azureml-fe behind egress.firewall: create breaks scoring",
+        ),
+        (
+            [((EGRESS, "firewallPublicIps"), 251)],
+            "config.azureml-k8s:egress.firewallPublicIps",
+            "less than or equal to 250",
+        ),
+        (
+            [((EGRESS, "firewallPublicIps"), 0)],
+            "config.azureml-k8s:egress.firewallPublicIps",
+            "greater than or equal to 1",
+        ),
+        (
+            [
+                ((EGRESS, "firewallPublicIps"), 200),
+                ((CLUSTER, "apiServer", "authorizedIpRanges"), ["203.0.113.0/24"]),
+            ],
+            "config.azureml-k8s:cluster.apiServer.authorizedIpRanges",
+            "and the firewall's 200 public IPs; AKS allows 200",
+        ),
+        (
             [((WORKSPACE, "containerRegistry"), "no")],
             "config.azureml-k8s:workspace.containerRegistry",
             "not a container registry name",
@@ -276,4 +304,48 @@ def test_egress_without_a_subnet_is_exit_2_under_preflight(stack_file):
     result = run_preflight("preview", "--config", str(stack_file(config)))
     assert result.returncode == 2, result.stderr
     assert "config.azureml-k8s:egress: egress on AKS needs a subnet" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_firewall_ips_default_by_environment_and_can_be_set():
+    from stacks.settings.egress import firewall_public_ips
+
+    def count(config: dict) -> int:
+        return firewall_public_ips(parse(flat(config), set(), "Pulumi.t.yaml", ROOT))
+
+    assert count(fixture_config()) == 20  # prod: Learn's production minimum
+    assert count(mutated((("azureml-k8s:environment",), "dev"))) == 1
+    assert count(mutated(((EGRESS, "firewallPublicIps"), 3))) == 3
+    existing = mutated(
+        ((EGRESS, "firewall"), POLICY_ID),
+        ((EGRESS, "sourceAddresses"), ["10.240.0.0/16"]),
+        ((CLUSTER, "network"), {"subnetId": SUBNET_ID, "outboundType": "userDefinedRouting"}),
+    )
+    assert count(existing) == 0  # an existing firewall keeps its own IPs
+
+
+def test_the_api_server_admits_the_firewall_ips(plan, stack_file):
+    """The nodes reach a restricted API server from the firewall's public IPs: each is
+    admitted as a /32, after the stack's ranges and Azure ML's (known at deploy)."""
+    ranges = resource(plan, "azure-native:containerservice:ManagedCluster")["inputs"][
+        "apiServerAccessProfile"
+    ]["authorizedIPRanges"]
+    assert ranges[0] == "203.0.113.0/24"
+    known = [r for r in ranges if isinstance(r, str) and "/" in r]
+    assert len(ranges) - len(known) == 20, ranges  # the 20 public IPs, unknown at preview
+    open_config = mutated(((CLUSTER, "apiServer"), None), ((EGRESS, "firewallPublicIps"), 2))
+    open_plan = plan_of(stack_file(open_config))
+    profile = resource(open_plan, "azure-native:containerservice:ManagedCluster")["inputs"]
+    assert not profile.get("apiServerAccessProfile", {}).get("authorizedIPRanges")
+    assert len(of_type(open_plan, NET + "PublicIPAddress")) == 2
+
+
+def test_a_public_router_behind_the_firewall_is_exit_2_with_its_source(stack_file):
+    config = mutated(
+        ((CLUSTER.replace("cluster", "extension"), "internalLoadBalancerProvider"), None)
+    )
+    result = run_preflight("preview", "--config", str(stack_file(config)))
+    assert result.returncode == 2, result.stderr
+    assert "config.azureml-k8s:extension.inferenceRouterServiceType" in result.stderr
+    assert "https://learn.microsoft.com/azure/aks/limit-egress-traffic" in result.stderr
     assert "Traceback" not in result.stderr

@@ -773,3 +773,18 @@ def test_secret_values_are_never_echoed():
     )
     messages = " ".join(m for _, _, m in run(world))
     assert "scoringFe.sslKey" in messages and "LS0tLS1CRUdJTiBTRUNSRVQ=" not in messages
+
+
+def test_unknown_ranges_count_towards_the_limit_and_hide_nothing():
+    """The egress firewall's public IPs are unknown at preview: the known ranges are still
+    checked, and the unknown ones still count towards AKS's 200."""
+    ranges = [*AUTHORIZED, UNKNOWN, UNKNOWN]
+    world = put(baseline(), "aks", ["apiServerAccessProfile", "authorizedIPRanges"], ranges)
+    assert not run_rule("authorized-ranges-admit-azureml", world)
+    padding = [f"198.51.{i // 256}.{i % 256}/32" for i in range(200 - len(AUTHORIZED) - 1)]
+    put(world, "aks", ["apiServerAccessProfile", "authorizedIPRanges"], [*ranges, *padding])
+    found = run_rule("authorized-ranges-admit-azureml", world)
+    assert found and "has 201 authorized IP ranges" in found[0][0], found
+    put(world, "aks", ["apiServerAccessProfile", "authorizedIPRanges"], ["203.0.113.0/24", UNKNOWN])
+    found = run_rule("authorized-ranges-admit-azureml", world)
+    assert found and "omit the Azure ML control plane" in found[0][0], found

@@ -68,7 +68,7 @@ def test_config_thresholds_apply(tmp_path):
     code, report = check(tmp_path, policy_config={"router-ha-needs-three-nodes": {"minNodes": 4}})
     assert code == 1
     assert [v["policy"] for v in report["violations"]] == ["router-ha-needs-three-nodes"]
-    assert "at least 4 nodes" in report["violations"][0]["message"]
+    assert "at least 4 such nodes" in report["violations"][0]["message"]
 
 
 def test_waiver_lets_the_gate_pass_and_stays_visible(tmp_path):
