@@ -7,11 +7,14 @@ Sources:
   (Microsoft.ContainerService/managedClusters).
 - Authorized IP ranges: Microsoft Learn, "Secure access to the API server using authorized IP
   address ranges in AKS" (at most 200 ranges; 0.0.0.0/32 alone; not for private clusters).
-- Production capacity: seeds/001 prerequisites (at least 4 vCPU and 14 GB in total).
+- Production capacity: Microsoft Learn, "Deploy Azure Machine Learning extension on AKS or Arc
+  Kubernetes cluster", prerequisites (at least 4 vCPU and 14 GB in total).
 """
 
 import re
 from collections.abc import Iterable
+
+from catalog import naming
 
 NODE_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 NODE_POOL_NAME_RULE = "1 to 12 lowercase letters or digits, starting with a letter"
@@ -44,7 +47,6 @@ PROD_MIN_MEMORY_GIB = 14
 TRUSTED_ACCESS_ROLE = "Microsoft.MachineLearningServices/workspaces/mlworkload"
 # Trusted Access role binding names: 1 to 24 characters (Microsoft.ContainerService
 # trustedAccessRoleBindings REST reference, name pattern and length).
-TRUSTED_ACCESS_BINDING_NAME_MAX = 24
 
 
 def sure_nodes(count: object, min_count: object, autoscale: object) -> int:
@@ -68,9 +70,9 @@ def admits_untolerating_pods(taints: object) -> bool:
 
 
 def trusted_access_binding_name(workspace_name: str) -> str:
-    """One binding per workspace, named after it within AKS's length limit."""
-    name = f"azureml-{workspace_name}"[:TRUSTED_ACCESS_BINDING_NAME_MAX]
-    return name.rstrip("-").lower()
+    """One binding per workspace, named after it within the binding name rule (a long or
+    underscored workspace name is shortened with a digest, so two workspaces never share one)."""
+    return naming.fit(naming.TRUSTED_ACCESS_BINDING, f"azureml-{workspace_name}".lower())
 
 
 _AZ_CLI_ACS = "Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/_validators.py"
@@ -123,13 +125,9 @@ SOURCES: dict[str, str] = {
         "Microsoft.MachineLearningServices/workspaces/mlworkload, one per workspace; "
         "hashicorp/terraform-provider-azurerm trusted access acceptance test"
     ),
-    "TRUSTED_ACCESS_BINDING_NAME_MAX": (
-        "unconfirmed: REST spec maxLength 24 not fetched; public Bicep samples name bindings "
-        "with take(..., 24); the shorter name is the safe side"
-    ),
     "sure_nodes": (
         "project rule: nodes a pool is sure to have (minCount under the autoscaler); the az CLI "
         "sums agentPoolProfiles[].count for its under-3-nodes check (AzureMLKubernetes.py)"
     ),
-    "trusted_access_binding_name": "TRUSTED_ACCESS_BINDING_NAME_MAX (one binding per workspace)",
+    "trusted_access_binding_name": "naming.TRUSTED_ACCESS_BINDING (one binding per workspace)",
 }

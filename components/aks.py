@@ -10,7 +10,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes_sdk
 from pulumi_azure_native import authorization, containerservice, operationalinsights
 
-from catalog import aks, arm, tokens
+from catalog import aks, arm, naming, tokens
 from catalog import extension as catalog_extension
 from components.cluster import ClusterComponent, ClusterHandle, decode_kubeconfig
 from components.options import children_of
@@ -94,7 +94,7 @@ class AksCluster(ClusterComponent):
             logs = operationalinsights.Workspace(
                 f"{self._name}-logs",
                 resource_group_name=inputs.resource_group_name,
-                workspace_name=f"{cluster.name}-logs",
+                workspace_name=naming.fit(naming.LOG_ANALYTICS_WORKSPACE, cluster.name, "-logs"),
                 location=inputs.facts.location,
                 sku={"name": "PerGB2018"},
                 retention_in_days=30,

@@ -19,7 +19,7 @@ from operator import attrgetter
 import pulumi
 from pulumi_azure_native import network
 
-from catalog import hosts
+from catalog import hosts, naming
 from components.options import children_of
 from stacks.settings import NetworkSettings
 from stacks.settings.egress import FIREWALL_SUBNET_NAME, Egress
@@ -27,6 +27,11 @@ from stacks.settings.egress import FIREWALL_SUBNET_NAME, Egress
 # Rule collection groups take priorities from egress.priority on, one step apart.
 _GROUP_PRIORITY_STEP = 10
 _PROTOCOL_TYPES = {"https": "Https", "http": "Http"}
+
+
+def _network_name(stem: str, suffix: str) -> str:
+    """A Microsoft.Network name made from the cluster's: valid, or shortened with a digest."""
+    return naming.fit(naming.NETWORK_RESOURCE, stem, suffix)
 
 
 class Network(pulumi.ComponentResource):
@@ -61,7 +66,7 @@ class Network(pulumi.ComponentResource):
             vnet = network.VirtualNetwork(
                 f"{name}-vnet",
                 resource_group_name=resource_group_name,
-                virtual_network_name=f"{cluster_name}-vnet",
+                virtual_network_name=naming.fit(naming.VIRTUAL_NETWORK, cluster_name, "-vnet"),
                 location=region,
                 address_space={"address_prefixes": [settings.vnet.addressPrefix]},
                 opts=children_of(self, opts),
@@ -131,7 +136,7 @@ class Network(pulumi.ComponentResource):
             network.PublicIPAddress(
                 f"{name}-firewall-ip{_nth(i)}",
                 resource_group_name=resource_group_name,
-                public_ip_address_name=f"{cluster_name}-firewall-ip{_nth(i)}",
+                public_ip_address_name=_network_name(cluster_name, f"-firewall-ip{_nth(i)}"),
                 location=region,
                 sku={"name": "Standard", "tier": "Regional"},
                 public_ip_allocation_method="Static",
@@ -145,7 +150,7 @@ class Network(pulumi.ComponentResource):
         firewall = network.AzureFirewall(
             f"{name}-firewall",
             resource_group_name=resource_group_name,
-            azure_firewall_name=f"{cluster_name}-egress",
+            azure_firewall_name=_network_name(cluster_name, "-egress"),
             location=region,
             sku={"name": "AZFW_VNet", "tier": "Standard"},
             firewall_policy={"id": policy.id},
@@ -170,7 +175,7 @@ class Network(pulumi.ComponentResource):
         return network.FirewallPolicy(
             f"{self._name}-firewall-policy",
             resource_group_name=resource_group_name,
-            firewall_policy_name=f"{cluster_name}-egress",
+            firewall_policy_name=_network_name(cluster_name, "-egress"),
             location=region,
             sku={"tier": "Standard"},
             # Network rules name FQDNs (ntp.ubuntu.com, extra hosts on other ports): the firewall
@@ -213,7 +218,7 @@ class Network(pulumi.ComponentResource):
         return network.RouteTable(
             f"{self._name}-routes",
             resource_group_name=resource_group_name,
-            route_table_name=f"{cluster_name}-egress",
+            route_table_name=_network_name(cluster_name, "-egress"),
             location=region,
             routes=routes,
             opts=children_of(self, self._opts),
@@ -237,7 +242,7 @@ class Network(pulumi.ComponentResource):
                 f"{self._name}-rules-{why}",
                 resource_group_name=resource_group_name,
                 firewall_policy_name=policy_name,
-                rule_collection_group_name=f"azureml-{cluster_name}-{why}",
+                rule_collection_group_name=_network_name(f"azureml-{cluster_name}", f"-{why}"),
                 priority=priority + index * _GROUP_PRIORITY_STEP,
                 rule_collections=rule_collections(why, members, sources),
                 opts=children_of(self, self._opts, depends_on=previous),

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from catalog import aks, arm, vm_sizes
+from catalog import aks, arm, naming, vm_sizes
 from stacks.settings.base import Model, parsed_id, resource_id
 from stacks.settings.network import ApiServer, NetworkSettings
 
@@ -210,6 +210,14 @@ class AksClusterSettings(Model):
     def _cluster_name(cls, value: str) -> str:
         if not aks.CLUSTER_NAME.fullmatch(value):
             raise ValueError(f"'{value}' is not a valid AKS cluster name: {aks.CLUSTER_NAME_RULE}")
+        return value
+
+    @field_validator("resourceGroup")
+    @classmethod
+    def _group_name(cls, value: str | None) -> str | None:
+        problem = naming.RESOURCE_GROUP.problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")

@@ -6,13 +6,13 @@ sized from the traffic by router/ (the documented formula, or Erlang C for a wai
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from catalog import endpoints as catalog_endpoints
 from catalog import instance_types as catalog_instance_types
+from catalog import naming
 from router.scale import ScaleSettings
 from stacks.settings.base import Model
 from stacks.settings.errors import Problem, Problems
@@ -22,16 +22,11 @@ from stacks.settings.scaling import DeploymentRequests, DeploymentScale, Probe, 
 if TYPE_CHECKING:
     from stacks.settings.stack import Settings
 
-# Endpoint and deployment names: 3 to 32 letters, digits or '-', starting with a letter.
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]")
 
-
-def _name(value: str, what: str) -> str:
-    if not _NAME.fullmatch(value):
-        raise ValueError(
-            f"'{value}' is not a {what} name: 3 to 32 letters, digits or '-', starting with a "
-            "letter and not ending with '-'"
-        )
+def _name(value: str, rule: naming.NameRule) -> str:
+    problem = rule.problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -64,7 +59,7 @@ class Deployment(Model):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, value: str) -> str:
-        return _name(value, "deployment")
+        return _name(value, naming.ONLINE_DEPLOYMENT)
 
     @field_validator("model")
     @classmethod
@@ -155,7 +150,7 @@ class Endpoint(Model):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, value: str) -> str:
-        return _name(value, "endpoint")
+        return _name(value, naming.ONLINE_ENDPOINT)
 
     @model_validator(mode="after")
     def _traffic(self) -> Endpoint:
@@ -170,6 +165,16 @@ class Endpoint(Model):
                     )
                 )
             seen.add(deployment.name)
+            length = len(self.name) + len(deployment.name)
+            if length > naming.KUBERNETES_ENDPOINT_AND_DEPLOYMENT_MAX:
+                problems.append(
+                    (
+                        ("deployments", j, "name"),
+                        f"'{self.name}' and '{deployment.name}' are {length} characters together; "
+                        "on a Kubernetes compute an endpoint's and a deployment's names are at "
+                        f"most {naming.KUBERNETES_ENDPOINT_AND_DEPLOYMENT_MAX}: shorten either",
+                    )
+                )
         total = sum(deployment.traffic for deployment in self.deployments)
         if total not in (0, 100):
             split = ", ".join(f"{d.name} {d.traffic}" for d in self.deployments)

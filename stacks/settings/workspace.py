@@ -6,11 +6,10 @@ import re
 
 from pydantic import Field, field_validator
 
-from catalog import arm
+from catalog import arm, naming
 from catalog.kubernetes import DEFAULT_NAMESPACE
 from stacks.settings.base import Model, dns_label, parsed_id, resource_id
 
-_COMPUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,15}")
 # Naming rules (Learn "Naming rules and restrictions for Azure resources").
 _STORAGE_ACCOUNT = re.compile(r"[a-z0-9]{3,24}")
 _REGISTRY = re.compile(r"[A-Za-z0-9]{5,50}")
@@ -77,7 +76,7 @@ class ComputeSettings(Model):
     """One Kubernetes compute attach: the cluster seen by the workspace through one namespace."""
 
     name: str = Field(
-        description="Compute name: 2 to 16 letters, digits or '-', starting with a letter.",
+        description=f"Compute name: {naming.KUBERNETES_COMPUTE.text}.",
         examples=["k8s-team-a"],
     )
     namespace: str = Field(
@@ -93,11 +92,9 @@ class ComputeSettings(Model):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _COMPUTE_NAME.fullmatch(value):
-            raise ValueError(
-                f"'{value}' is not a compute name: 2 to 16 letters, digits or '-', "
-                "starting with a letter"
-            )
+        problem = naming.KUBERNETES_COMPUTE.problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("namespace")

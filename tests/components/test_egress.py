@@ -349,3 +349,34 @@ def test_a_public_router_behind_the_firewall_is_exit_2_with_its_source(stack_fil
     assert "config.azureml-k8s:extension.inferenceRouterServiceType" in result.stderr
     assert "https://learn.microsoft.com/azure/aks/limit-egress-traffic" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_names_made_from_a_long_underscored_cluster_name_are_valid(stack_file):
+    """AKS takes 63 characters with '_'; every name the program makes from it is valid for its
+    own resource (shortened with a digest where it must be), the same on every run."""
+    from catalog import naming
+
+    cluster = "ml_" + "x" * 60
+    config = mutated(((CLUSTER, "name"), cluster))
+    plan = plan_of(stack_file(config))
+    names = {
+        "operationalinsights:Workspace": ("workspaceName", naming.LOG_ANALYTICS_WORKSPACE),
+        "network:VirtualNetwork": ("virtualNetworkName", naming.VIRTUAL_NETWORK),
+        "network:AzureFirewall": ("azureFirewallName", naming.NETWORK_RESOURCE),
+        "network:FirewallPolicy": ("firewallPolicyName", naming.NETWORK_RESOURCE),
+        "network:RouteTable": ("routeTableName", naming.NETWORK_RESOURCE),
+        "network:PublicIPAddress": ("publicIpAddressName", naming.NETWORK_RESOURCE),
+        "network:FirewallPolicyRuleCollectionGroup": (
+            "ruleCollectionGroupName",
+            naming.NETWORK_RESOURCE,
+        ),
+    }
+    seen = 0
+    for item in plan["resources"]:
+        kind = item["type"].removeprefix("azure-native:")
+        if kind in names:
+            key, rule = names[kind]
+            assert rule.problem(item["inputs"][key]) is None, item["inputs"][key]
+            seen += 1
+    assert seen == 1 + 1 + 1 + 1 + 1 + 20 + 7, seen
+    assert plan_of(stack_file(config))["resources"] == plan["resources"]

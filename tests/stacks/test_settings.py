@@ -358,6 +358,45 @@ CASES = [
         "AKS only",
     ),
     (
+        "compute name ending in -digits",
+        {"azureml-k8s:computes": [{"name": "k8s-team-1", "namespace": "a"}]},
+        "computes[0].name",
+        "not ending in '-<digits>'",
+    ),
+    (
+        "compute name too short",
+        {"azureml-k8s:computes": [{"name": "ab", "namespace": "a"}]},
+        "computes[0].name",
+        "'ab' is not a compute name (2 characters): 3-16 characters",
+    ),
+    (
+        "compute name too long",
+        {"azureml-k8s:computes": [{"name": "k8s-team-alpha-01x", "namespace": "a"}]},
+        "computes[0].name",
+        "(18 characters): 3-16 characters",
+    ),
+    (
+        "resource group name",
+        with_cluster(resourceGroup="rg-ml."),
+        "cluster.resourceGroup",
+        "not ending with '.'",
+    ),
+    (
+        "endpoint and deployment over 62",
+        {
+            "azureml-k8s:computes": [{"name": "k8s-a", "namespace": "a"}],
+            "azureml-k8s:endpoints": [
+                {
+                    "name": "e" * 32,
+                    "compute": "k8s-a",
+                    "deployments": [{"name": "d" * 31, "model": "azureml:m:1", "traffic": 100}],
+                }
+            ],
+        },
+        "endpoints[0].deployments[0].name",
+        "63 characters together",
+    ),
+    (
         "cross-subscription aks",
         {"azure-native:subscriptionId": "11111111-1111-1111-1111-111111111111"},
         "workspace.id",
