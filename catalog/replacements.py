@@ -32,6 +32,18 @@ AZURE_NATIVE_REPLACE = frozenset(
         "trustedAccessRoleBindingName",
         "roleAssignmentName",
         "dnsPrefix",
+        # Network and DNS resources the program makes: their names are in their ARM URLs too.
+        "azureFirewallName",
+        "firewallPolicyName",
+        "ruleCollectionGroupName",
+        "routeTableName",
+        "publicIpAddressName",
+        "zoneName",
+        "privateZoneName",
+        "relativeRecordSetName",
+        "recordType",
+        "endpointName",
+        "deploymentName",
     }
 )
 KUBERNETES_REPLACE = frozenset({"apiVersion", "kind", "metadata.name", "metadata.namespace"})
@@ -46,6 +58,32 @@ NOT_IN_PLACE = {
     (tokens.MANAGED_CLUSTER, "agentPoolProfiles[].vmSize"): _NEW_POOL,
     (tokens.AGENT_POOL, "vmSize"): _NEW_POOL,
 }
+
+
+# Resources whose removal or replacement interrupts what users reach: the scoring name's A record
+# (the sslCname clients call). A replacement deletes and makes it again; between the two, and
+# for as long as resolvers cache the miss, the name does not resolve.
+_SCORING_NAME = (
+    "the scoring name's DNS record: clients calling the endpoints by sslCname cannot resolve it "
+    "{when}"
+)
+DISRUPTIVE_REMOVALS = {
+    tokens.DNS_RECORD_SET: _SCORING_NAME,
+    tokens.PRIVATE_DNS_RECORD_SET: _SCORING_NAME,
+}
+
+
+def removal_disrupts(resource_type: str, replaced: bool = False) -> str | None:
+    """What removing (or replacing) a resource of this type interrupts, or None."""
+    reason = DISRUPTIVE_REMOVALS.get(tokens.base_type(resource_type))
+    if reason is None:
+        return None
+    when = (
+        "between its deletion and its re-creation, and while resolvers cache the miss"
+        if replaced
+        else "once it is deleted, until a record exists again"
+    )
+    return reason.format(when=when)
 
 
 def not_in_place(resource_type: str, changed_path: str) -> str | None:
@@ -86,5 +124,12 @@ SOURCES: dict[str, str] = {
         "after you create it' (resize-node-pool: new pool, cordon and drain, delete)"
     ),
     "not_in_place": "NOT_IN_PLACE",
+    "DISRUPTIVE_REMOVALS": (
+        "Learn 'Azure Machine Learning inference router and connectivity requirements', "
+        "https://learn.microsoft.com/azure/machine-learning/how-to-kubernetes-inference-routing-"
+        "azureml-fe: clients score through the sslCname, whose record points at azureml-fe; "
+        "Learn 'Overview of DNS zones and records' (records answer only while they exist; TTL)"
+    ),
+    "removal_disrupts": "DISRUPTIVE_REMOVALS",
     "replaces": "AZURE_NATIVE_REPLACE, KUBERNETES_REPLACE",
 }

@@ -18,6 +18,8 @@ WORKSPACE = "azure-native:machinelearningservices:Workspace"
 MODEL_VERSION = "azure-native:machinelearningservices:ModelVersion"
 REGISTRY_MODEL_VERSION = "azure-native:machinelearningservices:RegistryModelVersion"
 REGISTRY_MODEL_CONTAINER = "azure-native:machinelearningservices:RegistryModelContainer"
+DNS_RECORD_SET = "azure-native:dns:RecordSet"
+PRIVATE_DNS_RECORD_SET = "azure-native:privatedns:PrivateRecordSet"
 
 # Kubernetes (pulumi-kubernetes)
 HORIZONTAL_POD_AUTOSCALERS = frozenset(
@@ -78,6 +80,8 @@ SOURCES: dict[str, str] = {
     "MANAGED_CLUSTER": _AZURE_SDK,
     "AGENT_POOL": _AZURE_SDK,
     "TRUSTED_ACCESS_ROLE_BINDING": _AZURE_SDK,
+    "DNS_RECORD_SET": _AZURE_SDK,
+    "PRIVATE_DNS_RECORD_SET": _AZURE_SDK,
     "EXTENSION": _AZURE_SDK,
     "CONNECTED_CLUSTER": _AZURE_SDK,
     "COMPUTE": _AZURE_SDK,

@@ -7,7 +7,9 @@ Each side is previewed offline by its own preflight: BASE in a temporary git wor
 afterwards), the head in this checkout, uncommitted changes included. Stacks are the
 Pulumi.<name>.yaml files of the project's stackConfigDir on either side; a stack found on one side
 only is diffed against an empty plan. Stacks whose preview failed come first, then those with
-replacements, disruptive changes or changes Azure cannot make in place, so what needs a reviewer's attention stands at the top.
+replacements, disruptive changes (the scoring name's DNS record removed or replaced included),
+changes Azure cannot make in place or new warnings, so what needs a reviewer's attention stands at
+the top.
 
 Exit codes: 0 done; 2 bad input (not a git checkout, unknown ref, unreadable Pulumi.yaml); 3 a
 preview failed (its section says why, the other stacks are still shown); 64 wrong command line.
@@ -52,7 +54,9 @@ class StackDiff:
 
     @property
     def attention(self) -> bool:
-        return any(self.counts.get(k) for k in ("replaced", "disruptive", "not in place"))
+        return any(
+            self.counts.get(k) for k in ("replaced", "disruptive", "not in place", "new warnings")
+        )
 
     @property
     def changed(self) -> bool:
@@ -176,8 +180,10 @@ def _diff_stack(stack: str, base: Path, base_stacks: list[str], head_stacks: lis
         "removed": len(changes["removed"]),
         "changed": len(changes["changed"]),
         "replaced": sum(1 for c in changes["changed"] if c.get("replace")),
-        "disruptive": sum(1 for c in changes["changed"] if c.get("disruptive")),
+        "disruptive": sum(1 for c in changes["changed"] if c.get("disruptive"))
+        + len(changes.get("disruptiveRemovals", [])),
         "not in place": sum(1 for c in changes["changed"] if c.get("blocked")),
+        "new warnings": len(changes.get("warnings", {}).get("new", [])),
     }
     return StackDiff(stack, note, "", counts, rendered["markdown"])
 
@@ -188,7 +194,15 @@ def _order(result: StackDiff) -> tuple[int, str]:
 
 def render(ref: str, commit: str, results: list[StackDiff]) -> str:
     results = sorted(results, key=_order)
-    columns = ("added", "removed", "changed", "replaced", "disruptive", "not in place")
+    columns = (
+        "added",
+        "removed",
+        "changed",
+        "replaced",
+        "disruptive",
+        "not in place",
+        "new warnings",
+    )
     lines = [
         f"## Plan diff: `{ref}` ({commit[:12]}) → this change",
         "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from catalog import extension, replacements
@@ -100,17 +101,55 @@ def diff(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
                 if (why := replacements.not_in_place(rtype, p["path"]))
             ],
         }
+        disruptive = []
         if base_type(rtype) == EXTENSION_TYPE_TOKEN:
-            entry["disruptive"] = extension.disruptive_changes(
-                _settings(before[urn]),
-                _settings(after[urn]),
-            )
+            disruptive = extension.disruptive_changes(_settings(before[urn]), _settings(after[urn]))
+        if entry["replace"] and (why := replacements.removal_disrupts(rtype, replaced=True)):
+            disruptive.append(why)
+        if disruptive:
+            entry["disruptive"] = disruptive
         changed.append(entry)
+    removed = sorted(set(before) - set(after))
     return {
         "added": sorted(set(after) - set(before)),
-        "removed": sorted(set(before) - set(after)),
+        "removed": removed,
         "changed": changed,
+        # Removals that interrupt users (the scoring name's record), with why.
+        "disruptiveRemovals": [
+            {"urn": urn, "type": before[urn]["type"], "why": why}
+            for urn in removed
+            if (why := replacements.removal_disrupts(str(before[urn]["type"])))
+        ],
+        "warnings": _warnings(base, head),
     }
+
+
+# Settings warnings start with the stack file's path, which differs between two checkouts.
+_FILE_PREFIX = re.compile(r"^[^\s:]*Pulumi\.[^\s:/]+\.ya?ml: ")
+
+
+def _warning_texts(plan: dict[str, Any]) -> list[str]:
+    found = []
+    for item in plan.get("diagnostics") or []:
+        if isinstance(item, dict) and item.get("severity") == "warning":
+            found.append(_FILE_PREFIX.sub("", str(item.get("message", ""))))
+    return found
+
+
+def _warnings(base: dict[str, Any], head: dict[str, Any]) -> dict[str, list[str]]:
+    """Warnings the change brings (new) and ends (resolved), in head's and base's order."""
+    before, after = _warning_texts(base), _warning_texts(head)
+    return {
+        "new": [w for w in dict.fromkeys(after) if w not in before],
+        "resolved": [w for w in dict.fromkeys(before) if w not in after],
+    }
+
+
+def disruptive_count(d: dict[str, Any]) -> int:
+    """Changed resources that disrupt, and removals that do."""
+    return sum(1 for c in d["changed"] if c.get("disruptive")) + len(
+        d.get("disruptiveRemovals", [])
+    )
 
 
 def _settings(resource: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +172,11 @@ def _value(v: Any) -> str:
 def text(d: dict[str, Any]) -> str:
     lines = []
     lines += [f"+ {_name(u)}  ({_type(u)})" for u in d["added"]]
-    lines += [f"- {_name(u)}  ({_type(u)})" for u in d["removed"]]
+    disrupting = {r["urn"]: r["why"] for r in d.get("disruptiveRemovals", [])}
+    for u in d["removed"]:
+        lines.append(f"- {_name(u)}  ({_type(u)})")
+        if u in disrupting:
+            lines.append(f"    DISRUPTIVE: {visible(disrupting[u])}")
     for c in d["changed"]:
         mark = "+-" if c["replace"] else "~"
         lines.append(
@@ -146,13 +189,17 @@ def text(d: dict[str, Any]) -> str:
             lines.append(f"    NOT IN PLACE: {visible(blocked['path'])}: {visible(blocked['why'])}")
         for reason in c.get("disruptive", []):
             lines.append(f"    DISRUPTIVE: {visible(reason)}")
+    warnings = d.get("warnings", {})
+    lines += [f"! new warning: {visible(w)}" for w in warnings.get("new", [])]
+    lines += [f"  resolved warning: {visible(w)}" for w in warnings.get("resolved", [])]
     if not lines:
         lines = ["no changes"]
     counts = (
         f"{len(d['added'])} added, {len(d['removed'])} removed, {len(d['changed'])} changed, "
         f"{sum(1 for c in d['changed'] if c['replace'])} replaced, "
-        f"{sum(1 for c in d['changed'] if c.get('disruptive'))} disruptive, "
-        f"{sum(1 for c in d['changed'] if c.get('blocked'))} not in place"
+        f"{disruptive_count(d)} disruptive, "
+        f"{sum(1 for c in d['changed'] if c.get('blocked'))} not in place, "
+        f"{len(warnings.get('new', []))} new warnings"
     )
     return "\n".join(lines + ["", counts]) + "\n"
 
@@ -160,10 +207,12 @@ def text(d: dict[str, Any]) -> str:
 def markdown(d: dict[str, Any]) -> str:
     """Markdown for a pull request comment; every name and value is an escaped code span."""
     lines = ["### Plan diff", ""]
-    warnings = [(c, r) for c in d["changed"] for r in c.get("disruptive", [])]
+    warnings = [(c["urn"], r) for c in d["changed"] for r in c.get("disruptive", [])]
+    warnings += [(r["urn"], r["why"]) for r in d.get("disruptiveRemovals", [])]
     replaced = [c for c in d["changed"] if c["replace"]]
     blocked = [(c, b) for c in d["changed"] for b in c.get("blocked", [])]
-    if warnings or replaced or blocked:
+    new_warnings = d.get("warnings", {}).get("new", [])
+    if warnings or replaced or blocked or new_warnings:
         lines += ["> [!WARNING]"]
         lines += [
             f"> **Not in place** {md_code(_name(c['urn']))}: {md_code(b['path'])} changed: "
@@ -175,7 +224,8 @@ def markdown(d: dict[str, Any]) -> str:
             f"{', '.join(md_code(p) for p in c['replace'])} changed"
             for c in replaced
         ]
-        lines += [f"> **Disrupts** {md_code(_name(c['urn']))}: {md_code(r)}" for c, r in warnings]
+        lines += [f"> **Disrupts** {md_code(_name(urn))}: {md_code(r)}" for urn, r in warnings]
+        lines += [f"> **New warning**: {md_code(w)}" for w in new_warnings]
         lines += [""]
     lines += ["| | Resource | Type | Change |", "|---|---|---|---|"]
     lines += [f"| + | {md_code(_name(u))} | {md_code(_type(u))} | added |" for u in d["added"]]
@@ -189,6 +239,9 @@ def markdown(d: dict[str, Any]) -> str:
             f"| {'+-' if c['replace'] else '~'} | {md_code(_name(c['urn']))} | "
             f"{md_code(c['type'])} | {change} |"
         )
-    if len(lines) == 4 and not warnings:
+    if not (d["added"] or d["removed"] or d["changed"]):
         lines.append("| | | | no changes |")
+    resolved = d.get("warnings", {}).get("resolved", [])
+    if resolved:
+        lines += ["", "Resolved warnings:", *(f"- {md_code(w)}" for w in resolved)]
     return "\n".join(lines) + "\n"

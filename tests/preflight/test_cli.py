@@ -138,6 +138,7 @@ def test_diff_flags_disruptive_and_replacing_changes(tmp_path):
         original.read_text()
         .replace("sslCname: scoring.ml.contoso.com", "sslCname: score.ml.contoso.com")
         .replace("name: mlprod", "name: mlprod2")
+        .replace("sizing: {rps: 2, requestTimeMs: 1000}", "sizing: {rps: 20, requestTimeMs: 1000}")
     )
     (tmp_path / original.name).write_text(changed)
     head = run_preflight(
@@ -148,10 +149,13 @@ def test_diff_flags_disruptive_and_replacing_changes(tmp_path):
     text = run_preflight("diff", str(tmp_path / "base.json"), str(tmp_path / "head.json")).stdout
     assert "DISRUPTIVE: sslCname changed" in text
     assert "REPLACES" in text
+    # The capacity warning the change causes, without either stack file's path.
+    [new] = [line for line in text.splitlines() if line.startswith("! new warning: ")]
+    assert "maxInstances (green 29) need 29 replicas" in new and "Pulumi.difftest" not in new
     md = run_preflight(
         "diff", str(tmp_path / "base.json"), str(tmp_path / "head.json"), "--format", "markdown"
     ).stdout
-    assert "**Disrupts**" in md and "**Replaces**" in md
+    assert "**Disrupts**" in md and "**Replaces**" in md and "**New warning**" in md
 
 
 def test_preview_formats():
