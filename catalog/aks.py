@@ -33,7 +33,8 @@ TAINT = re.compile(
 MAX_AUTHORIZED_IP_RANGES = 200
 # The one range that means "no access except the AKS service"; it cannot be mixed with others.
 NO_ACCESS_RANGE = "0.0.0.0/32"
-# Azure ML's router (azureml-fe) runs 3 replicas with inferenceRouterHA, one per node (seeds/001).
+# Azure ML's router (azureml-fe) runs 3 replicas with inferenceRouterHA, one per node (Learn
+# "Deploy Azure Machine Learning extension on AKS or Arc Kubernetes cluster", settings table).
 HA_MIN_NODES = 3
 # Taint effects that keep a pod without a matching toleration off a node; PreferNoSchedule only
 # discourages it. azureml-fe (installed by the extension) tolerates none of the stack's taints.

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from catalog import documents
+
 # Models from the Model Catalog / a registry are not supported on Kubernetes online endpoints.
 REGISTRY_MODEL_PREFIX = "azureml://registries/"
 # The same model as an ARM id: .../providers/Microsoft.MachineLearningServices/registries/<r>/...
@@ -59,7 +61,8 @@ def duration_ms(value: object) -> float | None:
 
 SOURCES: dict[str, str] = {
     "REGISTRY_MODEL_PREFIX": "Learn 'Kubernetes compute target' limitations: models from the "
-    "model catalog/registries are not supported on Kubernetes online endpoints (seeds/004)",
+    f"model catalog/registries are not supported on Kubernetes online endpoints "
+    f"({documents.KUBERNETES_COMPUTE})",
     "REGISTRY_MODEL_ARM_SEGMENT": "ARM id format of Microsoft.MachineLearningServices/"
     "registries (Learn REST 'Registry Model Versions')",
     "ENDPOINT_COMPUTE_TYPE_KUBERNETES": "ARM OnlineDeployment endpointComputeType enum "
@@ -67,25 +70,23 @@ SOURCES: dict[str, str] = {
     "AUTH_MODES": "Learn 'CLI (v2) Kubernetes online endpoint YAML schema': auth_mode key | "
     "aml_token; ARM EndpointAuthMode Key | AMLToken",
     "DEFAULT_AUTH_MODE": "Learn 'CLI (v2) Kubernetes online endpoint YAML schema': default key",
-    "MAX_REQUEST_PAYLOAD_MB": "Learn 'Azure ML inference router' (seeds/003): maximum request "
-    "payload 100 MB",
+    "MAX_REQUEST_PAYLOAD_MB": f"{documents.INFERENCE_ROUTER}: maximum request payload 100 MB",
     "REQUEST_TIMEOUT_MS_DEFAULT": "Learn 'CLI (v2) online deployment YAML schema', "
     "RequestSettings.request_timeout_ms default 5000",
     "REQUEST_TIMEOUT_MS_MAX": "Learn 'CLI (v2) online deployment YAML schema', RequestSettings: "
     "'the maximum value allowed is 180000 milliseconds'",
     "MAX_CONCURRENT_REQUESTS_DEFAULT": "Learn 'CLI (v2) online deployment YAML schema', "
     "max_concurrent_requests_per_instance default 1",
-    "MAX_MODELS_PER_DEPLOYMENT": "Learn 'Azure ML inference router' (seeds/003): up to 1,000 "
-    "models per deployment",
-    "DEPLOYMENT_CREATE_TIMEOUT_MINUTES": "seeds/004: model deployment creation in the cluster "
-    "times out after 20 minutes",
+    "MAX_MODELS_PER_DEPLOYMENT": f"{documents.INFERENCE_ROUTER}: up to 1,000 models per deployment",
+    "DEPLOYMENT_CREATE_TIMEOUT_MINUTES": f"{documents.KUBERNETES_COMPUTE}: model deployment "
+    "creation in the cluster times out after 20 minutes",
     "SCALE_TYPE_TARGET_UTILIZATION": "ARM OnlineScaleSettings scaleType TargetUtilization "
     "(Learn REST 'Online Deployments')",
     "TARGET_UTILIZATION_MIN": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
     "target_utilization_percentage 1-100",
     "TARGET_UTILIZATION_MAX": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
     "target_utilization_percentage 1-100",
-    "TARGET_UTILIZATION_DEFAULT": "Learn 'Azure ML inference router' (seeds/002, 003): "
+    "TARGET_UTILIZATION_DEFAULT": f"{documents.INFERENCE_ROUTER}: "
     "target_utilization_percentage default 70",
     "MIN_INSTANCES_DEFAULT": "Learn 'CLI (v2) Kubernetes online deployment YAML schema', "
     "min_instances default 1",

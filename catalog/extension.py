@@ -9,7 +9,8 @@ fill-ins, the relay's name) is catalog.extension_cli's.
 
 Sources:
 - Documented keys and defaults: Microsoft Learn "Deploy Azure Machine Learning extension on AKS or
-  Arc Kubernetes cluster" (seeds/001, settings table).
+  Arc Kubernetes cluster", settings table,
+  https://learn.microsoft.com/azure/machine-learning/how-to-deploy-kubernetes-extension.
 - CLI behaviour: Azure/azure-cli-extensions, src/k8s-extension/azext_k8s_extension/
   partner_extensions/AzureMLKubernetes.py (create path; commit 3f6c0dae).
 - Update rules: Azure/AML-Kubernetes docs/deploy-extension.md.
@@ -42,7 +43,7 @@ class Setting:
     meaning: str
 
 
-# The documented user-facing settings (seeds/001 table). Values travel as strings; booleans as
+# The documented user-facing settings (the Learn extension page's settings table). Values travel as strings; booleans as
 # "True"/"False". `nodeSelector` is a prefix: nodeSelector.<label>=<value>.
 SETTINGS: dict[str, Setting] = {
     "enableTraining": Setting("False", "training jobs and batch scoring"),

@@ -19,8 +19,8 @@ from types import ModuleType
 
 import catalog
 
-# Modules that are the facts machinery itself, not platform knowledge.
-TOOLING = frozenset({"facts", "__main__"})
+# Modules that are the facts machinery itself or the documents facts cite, not platform knowledge.
+TOOLING = frozenset({"facts", "__main__", "documents"})
 UNCONFIRMED = "unconfirmed"
 _CONSTANT = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _SUMMARY_WIDTH = 90

@@ -8,16 +8,17 @@ Host patterns carry placeholders filled from the stack: `<region>` (the cluster'
 container registry). A placeholder left unfilled stays in the host as written, so a listing shows
 what is missing; the policy reads it as "any single DNS label".
 
-Phases follow the order in which the inference router needs its hosts (seeds/002 and seeds/003:
-router deploy -> router start -> router running -> model deploy -> serving), with the cluster's own
+Phases follow the order in which the inference router needs its hosts (Learn "Azure Machine
+Learning inference router and connectivity requirements" and "Deploy a model to an Azure Kubernetes
+Service cluster with v1", connectivity requirements in chronological order: router deploy -> router start -> router running -> model deploy -> serving), with the cluster's own
 setup before them and training jobs and the team's extra hosts after them.
 
 Where two documents disagree, both entries are kept, each with its source:
-- seeds/002 and 003 name the API server `<cluster>.hcp.<region>.azmk8s.io`; AKS's outbound rules
+- both Azure ML pages name the API server `<cluster>.hcp.<region>.azmk8s.io`; AKS's outbound rules
   page names `*.hcp.<region>.azmk8s.io` (the real FQDN carries a hash after the DNS prefix).
-- seeds/002 lists `<account>.table.core.windows.net`; seeds/003 (the German edition) does not;
+- the v1 page lists `<account>.table.core.windows.net`; the router page's German edition does not;
   the Learn firewall page lists `*.table.core.windows.net` for system logs.
-- the seeds' telemetry host `ingest-vienna<region>.kusto.windows.net` and the Learn firewall
+- the Azure ML pages' telemetry host `ingest-vienna<region>.kusto.windows.net` and the Learn firewall
   page's `*.kusto.windows.net`.
 - NTP: the AKS page allows `*:123` or, with Azure Firewall network rules, `ntp.ubuntu.com:123`, and
   says nodes provisioned after March 2021 no longer need it; it is kept (the issue asks for it).
@@ -29,6 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from catalog import documents
 from catalog.host_table import CLOUD_TAG, HOSTS
 
 # When a host is first needed, in order.
@@ -210,19 +212,21 @@ def covers(allowed: str, needed: str) -> bool:
 
 SOURCES: dict[str, str] = {
     "PHASES": (
-        "seeds/002 and 003 'connectivity requirements in chronological order' (router deploy, "
+        f"{documents.INFERENCE_ROUTER} and {documents.V1_AKS_DEPLOY}, 'connectivity "
+        "requirements in chronological order' (router deploy, "
         "router start, router running, model deploy, serving); cluster setup before them (AKS "
         "outbound rules, Arc network requirements), training jobs (Learn firewall page) and the "
         "team's extra hosts after them"
     ),
-    "WHY": "DESIGN.md preflight contract (`why`: aks, extension, training, inference, arc, gpu, "
-    "workspace, extra)",
-    "PROTOCOLS": "DESIGN.md preflight contract (`protocol`: https, http, tcp, udp)",
+    "WHY": "project contract, docs/egress.md (`why`: aks, extension, training, inference, arc, "
+    "gpu, workspace, extra)",
+    "PROTOCOLS": "project contract, docs/egress.md (`protocol`: https, http, tcp, udp)",
     "APPLICATION_PROTOCOLS": (
         "Learn firewall page, third-party firewall tip: FQDNs on HTTP/S ports are application "
         "rules, other ports network rules"
     ),
-    "PLACEHOLDER": "seeds/002 DNS table and Learn firewall page placeholders",
+    "PLACEHOLDER": f"{documents.V1_AKS_DEPLOY}, connectivity requirements, and "
+    f"{documents.AML_NETWORK} placeholders",
     "HOST": "Azure Firewall target FQDNs: a name or a leading '*.' wildcard (Learn 'Azure "
     "Firewall FQDN filtering in network rules')",
     "ROUTER_SERVICE": (

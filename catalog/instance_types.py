@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from catalog import documents
 from catalog.quantities import cpu_millicores, memory_bytes, whole_count
 
 API_VERSION = "amlarc.azureml.com/v1alpha1"
@@ -116,7 +117,7 @@ def extension_node_selector(configuration_settings: Mapping[str, object]) -> dic
 
 SOURCES: dict[str, str] = {
     "API_VERSION": "Learn 'Create and manage instance types' (how-to-manage-kubernetes-instance-"
-    "types), the InstanceType manifest; seeds/004",
+    f"types), the InstanceType manifest; {documents.KUBERNETES_COMPUTE}",
     "KIND": "Learn 'Create and manage instance types', the InstanceType manifest",
     "DEFAULT_NAME": "Learn 'Create and manage instance types': an instance type named "
     "defaultinstancetype overrides the default one",
@@ -124,8 +125,9 @@ SOURCES: dict[str, str] = {
     "REQUIRED_RESOURCES": "Learn 'Create and manage instance types': CPU and memory requests "
     "and limits are required and must be non-zero",
     "spec_problems": "Learn 'Create and manage instance types' (required CPU/memory, GPU an "
-    "integer in limits only); platform-facts section 3",
+    "integer in limits only)",
     "node_selector_problems": "Learn 'Create and manage instance types': the nodeSelector must "
     "be a subset of the extension's nodeSelector",
-    "extension_node_selector": "seeds/001 settings table: nodeSelector.<label>=<value>",
+    "extension_node_selector": f"{documents.EXTENSION}, settings table: "
+    "nodeSelector.<label>=<value>",
 }

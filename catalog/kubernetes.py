@@ -2,8 +2,9 @@
 
 Sources: Kubernetes API reference (HorizontalPodAutoscaler); KEDA docs (ScaledObject); Azure ML
 compute ARM schema (Microsoft.MachineLearningServices/workspaces/computes, computeType Kubernetes,
-namespace default "default"; seeds/004); "never enable a Kubernetes HPA on model deployments, it
-fights azureml-fe" (seeds/002, seeds/003).
+namespace default "default"; Learn "Introduction to Kubernetes compute target in Azure Machine
+Learning"); "never enable a Kubernetes HPA on model deployments, it fights azureml-fe" (Learn
+"Azure Machine Learning inference router and connectivity requirements", autoscaling).
 """
 
 KUBERNETES_COMPUTE = "Kubernetes"

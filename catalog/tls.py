@@ -7,7 +7,7 @@ what a certificate must satisfy for clients of the scoring host (`sslCname`) to 
 
 from __future__ import annotations
 
-from catalog import extension
+from catalog import documents, extension
 
 # The Secret azureml-fe reads when the extension is given `sslSecret`: in the release namespace,
 # the certificate chain and the key under these data keys.
@@ -48,15 +48,14 @@ def host_matches(pattern: str, host: str) -> bool:
 
 
 SOURCES: dict[str, str] = {
-    "SECRET_NAMESPACE": "the extension's release namespace (catalog.extension); seeds/001 "
-    "settings table: sslSecret names a Secret in namespace azureml",
-    "SECRET_CERT_KEY": "seeds/001: the sslSecret holds cert.pem and key.pem; Learn "
-    "how-to-secure-kubernetes-online-endpoint",
-    "SECRET_KEY_KEY": "seeds/001: the sslSecret holds cert.pem and key.pem",
+    "SECRET_NAMESPACE": "the extension's release namespace (catalog.extension); "
+    f"{documents.EXTENSION}, settings table: sslSecret names a Secret in namespace azureml",
+    "SECRET_CERT_KEY": f"{documents.EXTENSION}: the sslSecret holds cert.pem and key.pem; "
+    f"{documents.SECURE_ONLINE_ENDPOINT}",
+    "SECRET_KEY_KEY": f"{documents.EXTENSION}: the sslSecret holds cert.pem and key.pem",
     "SECRET_TYPE": "Kubernetes API reference, Secret: type Opaque for arbitrary keys (cert.pem "
     "and key.pem are not the kubernetes.io/tls keys tls.crt/tls.key)",
-    "MIN_TLS_VERSION": "platform-facts section 6: azureml-fe serves TLS 1.2 (Learn "
-    "how-to-secure-kubernetes-online-endpoint)",
+    "MIN_TLS_VERSION": f"azureml-fe serves TLS 1.2: {documents.SECURE_ONLINE_ENDPOINT}",
     "RSA_MIN_BITS": "NIST SP 800-57 Part 1 Rev. 5 and CA/Browser Forum Baseline Requirements "
     "6.1.5: RSA moduli of at least 2048 bits",
     "EC_CURVES": "CA/Browser Forum Baseline Requirements 6.1.5: ECDSA on NIST P-256 or P-384",

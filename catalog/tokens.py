@@ -90,8 +90,8 @@ SOURCES: dict[str, str] = {
     "HORIZONTAL_POD_AUTOSCALERS": f"autoscaling v1, v2, v2beta1, v2beta2: {_K8S_SDK}",
     "KEDA_SCALED_OBJECT": f"KEDA ScaledObject, apiVersion keda.sh/v1alpha1 (KEDA docs); {_CRD}",
     "AUTOSCALERS": "HORIZONTAL_POD_AUTOSCALERS and KEDA_SCALED_OBJECT",
-    "ARC_CLUSTER_COMPONENT": "project contract: component tokens azureml-k8s:index:<Class> (DESIGN.md)",
-    "AKS_CLUSTER_COMPONENT": "project contract: component tokens azureml-k8s:index:<Class> (DESIGN.md)",
+    "ARC_CLUSTER_COMPONENT": "project contract: component tokens azureml-k8s:index:<Class>, read by the policy pack",
+    "AKS_CLUSTER_COMPONENT": "project contract: component tokens azureml-k8s:index:<Class>, read by the policy pack",
     "CLUSTER_OUTPUT_RESOURCE_ID": "project contract between cluster components and policies",
     "CLUSTER_OUTPUT_NODE_COUNT": "project contract between cluster components and policies",
     "base_type": (

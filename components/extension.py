@@ -12,6 +12,28 @@ from components.options import children_of
 from stacks.settings import ExtensionSettings
 
 
+def _configuration(
+    settings: ExtensionSettings, cluster: ClusterHandle, pem: tuple[str, str] | None
+) -> tuple[dict[str, str], dict[str, pulumi.Input[str]]]:
+    """The configuration and protected settings the az CLI would send, the latter as secrets."""
+    relay = cluster.relay
+    config, protected = extension_cli.cli_configuration(
+        settings.cli_settings(),
+        settings.cli_protected_paths(),
+        cluster.facts,
+        pem=dict(zip(catalog_extension.PROTECTED_SETTINGS, pem)) if pem else None,
+        relay={
+            "connectionString": relay.connection_string,
+            "hybridConnectionId": relay.hybrid_connection_id,
+        }
+        if relay
+        else None,
+    )
+    # Protected settings are write-only in ARM and replaced wholesale on every update: they are
+    # recomputed and re-sent in full on each run, each one a secret.
+    return config, {key: pulumi.Output.secret(value) for key, value in protected.items()}
+
+
 class AzureMLExtension(pulumi.ComponentResource):
     """`Microsoft.AzureML.Kubernetes` on the cluster: the stack's documented settings, validated,
     rewritten to the internal keys and filled in with the cluster's facts as the az CLI does."""
@@ -36,24 +58,7 @@ class AzureMLExtension(pulumi.ComponentResource):
                 "(Azure/AML-Kubernetes #293)",
                 resource=self,
             )
-        relay = cluster.relay
-        config, protected = extension_cli.cli_configuration(
-            settings.cli_settings(),
-            settings.cli_protected_paths(),
-            cluster.facts,
-            pem=dict(zip(catalog_extension.PROTECTED_SETTINGS, pem)) if pem else None,
-            relay={
-                "connectionString": relay.connection_string,
-                "hybridConnectionId": relay.hybrid_connection_id,
-            }
-            if relay
-            else None,
-        )
-        # Protected settings are write-only in ARM and replaced wholesale on every update: they are
-        # recomputed and re-sent in full on each run, each one a secret.
-        protected_inputs: dict[str, pulumi.Input[str]] = {
-            key: pulumi.Output.secret(value) for key, value in protected.items()
-        }
+        config, protected_inputs = _configuration(settings, cluster, pem)
         rp, resource = catalog_extension.CLUSTER_RP[cluster.facts.kind]
         scope: kubernetesconfiguration.ScopeArgsDict = {
             "cluster": {"release_namespace": catalog_extension.RELEASE_NAMESPACE}
@@ -88,14 +93,12 @@ class AzureMLExtension(pulumi.ComponentResource):
             ),
         )
         self.id = self._extension.id
-        if cluster.facts.kind == "aks":
-            self.principal_id = self._extension.aks_assigned_identity.apply(
-                lambda i: i.principal_id if i else None
-            )
-        else:
-            self.principal_id = self._extension.identity.apply(
-                lambda i: i.principal_id if i else None
-            )
+        assigned = (
+            self._extension.aks_assigned_identity
+            if cluster.facts.kind == "aks"
+            else self._extension.identity
+        )
+        self.principal_id = assigned.apply(lambda i: i.principal_id if i else None)
         self.register_outputs({"id": self.id, "principalId": self.principal_id})
 
     @property

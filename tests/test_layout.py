@@ -77,3 +77,34 @@ def test_no_module_over_400_lines_and_no_function_over_80():
                     if length > MAX_FUNCTION_LINES:
                         long_functions.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert long_modules == [] and long_functions == []
+
+
+# What a user cannot open: the team's private material, never a source.
+_PRIVATE_CITATIONS = ("seeds/", "platform-facts", "DESIGN.md", "../shared")
+_SHIPPED = ("docs", "catalog", "components", "stacks", "policy", "preflight", "router", "common")
+
+
+def test_citations_name_public_documents():
+    found = []
+    paths = [ROOT / "README.md", ROOT / "__main__.py"]
+    for folder in _SHIPPED:
+        paths += [
+            p for p in (ROOT / folder).rglob("*") if p.suffix in (".py", ".md", ".json", ".yaml")
+        ]
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            found += [
+                f"{path.relative_to(ROOT)}:{number}: {word}"
+                for word in _PRIVATE_CITATIONS
+                if word in line
+            ]
+    assert not found, found
+
+
+def test_hosts_cite_documents_with_their_urls():
+    from catalog.host_table import HOSTS, NOT_APPLICABLE
+
+    for host in HOSTS:
+        assert "https://" in host.source, (host.host, host.source)
+    for reason in NOT_APPLICABLE.values():
+        assert "https://" in reason or "Learn '" in reason, reason

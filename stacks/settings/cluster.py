@@ -141,7 +141,8 @@ class Identity(Model):
 
 
 class Monitoring(Model):
-    """Container Insights and Defender for Containers (recommended for Azure ML, seeds/002)."""
+    """Container Insights and Defender for Containers (recommended for Azure ML by Learn "Deploy a
+    model to an Azure Kubernetes Service cluster with v1")."""
 
     containerInsights: bool | None = Field(None, description="Unset: on in prod, off elsewhere.")
     defender: bool | None = Field(None, description="Unset: on in prod, off elsewhere.")

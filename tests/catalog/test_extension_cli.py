@@ -1,5 +1,6 @@
-"""The extension resource equals what `az k8s-extension create` sends, for the four seed scenarios
-of the Learn page (seeds/001) and for every rewrite rule.
+"""The extension resource equals what `az k8s-extension create` sends, for the four scenarios of
+the Learn page ("Deploy Azure Machine Learning extension on AKS or Arc Kubernetes cluster") and for
+every rewrite rule.
 
 Expected dictionaries are written out by hand from the CLI's source (AzureMLKubernetes.py): they
 are not computed by the code under test.

@@ -108,7 +108,7 @@ def test_the_plan_has_the_secret_the_types_and_blue_green(plan):
 
 
 def test_sizing_20_rps_10_s_one_per_instance_at_70_gives_286(plan):
-    # The seeds' example (seeds/002): ceil(20 x 10 / 0.7 / 1) = 286.
+    # The documented example (Learn inference router page): ceil(20 x 10 / 0.7 / 1) = 286.
     blue = resources(plan, DEPLOYMENT)["azureml-endpoints-fraud-score-blue"]["inputs"]
     assert blue["properties"]["scaleSettings"]["maxInstances"] == 286
     scaling = plan["outputs"]["scaling"]["fraud-score/blue"]

@@ -1,7 +1,7 @@
 """Careless and hostile input: every case gives its contract exit code and one clear message,
 never a traceback, a hang, a leftover process or a leftover file.
 
-Exit codes (DESIGN.md, "Preflight contract"): 2 invalid settings or input, 3 the program failed,
+Exit codes (docs/preflight.md): 2 invalid settings or input, 3 the program failed,
 4 the policy pack failed, 64 a bad command line.
 """
 

@@ -89,10 +89,13 @@ def test_stack_lists_exactly_its_documented_hosts(stack, expected):
 def test_json_gives_each_rule_its_sources_and_the_unfilled_note():
     result = run_preflight("hosts", "--stack", "prod", "--format", "json")
     by_host = {(r["host"], r["port"]): r for r in json.loads(result.stdout)}
-    # Where the seeds and the Learn pages both list a host, both sources stay.
-    assert "seeds/002, seeds/003" in by_host[("mcr.microsoft.com", 443)]["source"]
-    assert "outbound-rules-control-egress" in by_host[("mcr.microsoft.com", 443)]["source"]
-    assert "absent from seeds/003" in by_host[("<account>.table.core.windows.net", 443)]["source"]
+    # Where the Azure ML and the AKS pages both list a host, both sources stay, each a public
+    # document with its URL.
+    mcr = by_host[("mcr.microsoft.com", 443)]["source"]
+    assert "how-to-kubernetes-inference-routing-azureml-fe" in mcr
+    assert "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress" in mcr
+    table = by_host[("<account>.table.core.windows.net", 443)]["source"]
+    assert "v1/how-to-deploy-azure-kubernetes-service" in table and "(absent from" in table
     # The workspace names are not in the stack and cannot be read offline: said on stderr.
     assert "<account>, <acr> stay placeholders" in result.stderr
     assert "workspace.storageAccount and workspace.containerRegistry" in result.stderr
