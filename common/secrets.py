@@ -92,7 +92,9 @@ def kind_of(text: str) -> str | None:
     return None
 
 
-def find(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def find(
+    value: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(path, what) for each secret found in a parsed document: strings anywhere (keys and
     values), and mappings that are kubeconfigs themselves."""
     pending: list[tuple[tuple[str | int, ...], Any]] = [(path, value)]

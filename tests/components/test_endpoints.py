@@ -361,7 +361,7 @@ def test_warnings_reach_the_preview_without_failing_it(tmp_path):
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stdout.splitlines() if "warning:" in line]
     assert any("config.azureml-k8s:sslCertPem: the certificate expires in" in w for w in warnings)
-    assert any("would not fit on cpu" in w for w in warnings)
+    assert any("need 286 replicas; cpu hold 160 at most" in w for w in warnings)
 
 
 @pytest.mark.parametrize(
