@@ -21,7 +21,8 @@ MAX_RESULT_BYTES = 512 * 1024 * 1024
 MAX_LOG_BYTES = 64 * 1024
 
 _live: set[subprocess.Popen] = set()
-_lock = threading.Lock()
+# Re-entrant: common.cli's signal handler runs kill_all in the main thread, which may hold it.
+_lock = threading.RLock()
 
 
 class ChildError(Exception):

@@ -1,6 +1,6 @@
 """Plan diff of every stack between a git ref and this checkout, as one markdown document.
 
-    python scripts/plandiff.py diff BASE   # what `make diff BASE=<git ref>` runs
+    python scripts/plandiff.py diff [REF]  # REF, else $BASE: what `make diff BASE=<git ref>` runs
     python scripts/plandiff.py stacks      # the stack names as a JSON list (the CI matrix)
 
 Each side is previewed offline by its own preflight: BASE in a temporary git worktree (removed
@@ -11,37 +11,107 @@ replacements, disruptive changes (the scoring name's DNS record removed or repla
 changes Azure cannot make in place or new warnings, so what needs a reviewer's attention stands at
 the top.
 
-Exit codes: 0 done; 2 bad input (not a git checkout, unknown ref, unreadable Pulumi.yaml); 3 a
-preview failed (its section says why, the other stacks are still shown); 64 wrong command line.
+The ref is data: it reaches git as one argument of an argument vector (never a shell), after
+`--end-of-options`, and must name a commit; a ref that starts with "-" or holds control
+characters is refused before git sees it. Every child (git, the previews) runs in its own process
+group, and the worktree is registered for removal, so Ctrl-C, SIGTERM, SIGHUP or SIGQUIT leave no
+process, no temporary file and no `.git/worktrees` entry behind.
+
+Exit codes: 0 done; 2 bad input (not a git checkout, a ref that is not a commit, an unreadable
+Pulumi.yaml, on either side); 3 a preview failed (its section says why, the other stacks are still
+shown); 64 wrong command line (`make diff` without BASE included); 74 the output cannot be
+written; 141 a broken pipe; 130 Ctrl-C; 128 + N on SIGTERM, SIGHUP, SIGQUIT.
 """
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from common import cli, files
+from preflight.report.render import md_code, visible
 
-OK, INVALID, PREVIEW_FAILED, USAGE = 0, 2, 3, 64
+OK, INVALID, PREVIEW_FAILED = 0, 2, 3
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EMPTY_PLAN: dict = {"resources": []}
 # Two previews at a time: each is a Python process that runs the whole program (CI has 2 cores).
 WORKERS = 2
+# How long a child may take to clean up after SIGTERM before its group is killed.
+GRACE_S = 10.0
+MAX_REF_CHARS = 1000
+USAGE_LINE = "usage: make diff BASE=<git ref>, e.g. BASE=origin/main"
+COLUMNS = ("added", "removed", "changed", "replaced", "disruptive", "not in place", "new warnings")
 
 
 class Failure(Exception):
     def __init__(self, code: int, message: str):
         super().__init__(message)
         self.code, self.message = code, message
+
+
+class Children:
+    """Every child of this run, each in its own process group; `stop` ends them all (SIGTERM, so
+    a preview ends its own children, then SIGKILL) and lets no new one start."""
+
+    def __init__(self) -> None:
+        self._live: set[subprocess.Popen] = set()
+        self._lock = threading.RLock()  # the signal handler runs in the main thread
+        self._stopping = False
+
+    def run(self, argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+        with self._lock:
+            if self._stopping:
+                raise Failure(INVALID, "stopping")
+            process = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=_clean_env(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            self._live.add(process)
+        try:
+            out, err = process.communicate()
+        finally:
+            with self._lock:
+                self._live.discard(process)
+        return subprocess.CompletedProcess(
+            argv, process.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+        )
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            live = list(self._live)
+        for process in live:
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + GRACE_S
+        for process in live:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        for process in live:
+            _signal_group(process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
+
+
+CHILDREN = Children()
 
 
 @dataclass(frozen=True)
@@ -68,27 +138,45 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
-def stacks(project: Path) -> list[str]:
-    project_file = project / "Pulumi.yaml"
+def stacks(project: Path, side: str = "") -> list[str]:
+    """The stack names of a project, from its Pulumi.yaml (read within bounds)."""
+    where = f"{side}: " if side else ""
     try:
-        settings = yaml.safe_load(project_file.read_text()) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise Failure(INVALID, f"{project_file}: cannot read the Pulumi project: {err}") from None
+        settings = files.load_yaml(project / "Pulumi.yaml", "Pulumi.yaml", 1024 * 1024)
+    except files.InputFileError as err:
+        raise Failure(INVALID, f"{where}{err}") from None
     if not isinstance(settings, dict):
-        raise Failure(INVALID, f"{project_file}: not a Pulumi project (no mapping at the top)")
-    config_dir = project / str(settings.get("stackConfigDir") or ".")
+        raise Failure(INVALID, f"{where}Pulumi.yaml: not a Pulumi project (no mapping at the top)")
+    config_dir = settings.get("stackConfigDir") or "."
+    if not isinstance(config_dir, str) or "\0" in config_dir:
+        raise Failure(INVALID, f"{where}Pulumi.yaml: stackConfigDir: must be a directory path")
+    directory = (project / config_dir).resolve()
+    if not directory.is_relative_to(project.resolve()):
+        raise Failure(
+            INVALID, f"{where}Pulumi.yaml: stackConfigDir: {visible(config_dir)} is outside"
+        )
     prefix, suffix = "Pulumi.", ".yaml"
-    return sorted(p.name[len(prefix) : -len(suffix)] for p in config_dir.glob(f"{prefix}*{suffix}"))
+    return sorted(p.name[len(prefix) : -len(suffix)] for p in directory.glob(f"{prefix}*{suffix}"))
 
 
 def _git(*args: str) -> str:
-    proc = subprocess.run(
-        ["git", *args], cwd=PROJECT_DIR, capture_output=True, text=True, env=_clean_env()
-    )
+    proc = CHILDREN.run(["git", *args], PROJECT_DIR)
     if proc.returncode != 0:
         detail = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
-        raise Failure(INVALID, f"git {args[0]}: {detail}")
+        raise Failure(INVALID, f"git {args[0]}: {visible(detail)}")
     return proc.stdout.strip()
+
+
+def check_ref(ref: str) -> str:
+    """The ref as git will get it, or Failure: no option, no control character, not empty."""
+    shown = f"BASE={visible(ref[:MAX_REF_CHARS])}"
+    if not ref.strip():
+        raise cli.UsageError(USAGE_LINE)
+    if ref.startswith("-"):
+        raise Failure(INVALID, f"{shown}: a git ref cannot start with '-'")
+    if len(ref) > MAX_REF_CHARS or not ref.isprintable() or any(c.isspace() for c in ref):
+        raise Failure(INVALID, f"{shown}: not a git ref (no spaces or control characters)")
+    return ref
 
 
 def _commit(ref: str) -> str:
@@ -101,37 +189,43 @@ def _commit(ref: str) -> str:
     except Failure:
         raise Failure(
             INVALID,
-            f"BASE={ref}: no such commit here (fetch it first, e.g. `git fetch origin main`)",
+            f"BASE={visible(ref)}: no such commit here (fetch it first, e.g. "
+            "`git fetch origin main`)",
         ) from None
 
 
-@contextmanager
-def _worktree(commit: str) -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="plandiff-") as tmp:
-        path = Path(tmp) / "base"
-        _git("worktree", "add", "--detach", "--quiet", str(path), commit)
-        try:
-            yield path
-        finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(path)],
-                cwd=PROJECT_DIR,
-                capture_output=True,
-                env=_clean_env(),
-            )
-            subprocess.run(
-                ["git", "worktree", "prune"], cwd=PROJECT_DIR, capture_output=True, env=_clean_env()
-            )
-
-
-def _preflight(directory: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "preflight", *args],
-        cwd=directory,
+def _remove_worktree(scratch: Path, path: Path) -> None:
+    """The worktree, its directory and its `.git/worktrees` entry, even half created."""
+    env = _clean_env()
+    subprocess.run(
+        ["git", "worktree", "remove", "--force", "--force", str(path)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    shutil.rmtree(scratch, ignore_errors=True)
+    common = subprocess.run(
+        ["git", "rev-parse", "--git-common-dir"],
+        cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
-        env=_clean_env(),
-    )
+        env=env,
+        check=False,
+    ).stdout.strip()
+    admin = (PROJECT_DIR / common / "worktrees") if common else None
+    for entry in admin.iterdir() if admin and admin.is_dir() else ():
+        with contextlib.suppress(OSError):
+            gitdir = (entry / "gitdir").read_text().strip()
+            if Path(gitdir).is_relative_to(scratch):
+                shutil.rmtree(entry, ignore_errors=True)
+    subprocess.run(["git", "worktree", "prune"], cwd=PROJECT_DIR, capture_output=True, env=env)
+
+
+def _worktree(commit: str, scratch: Path) -> Path:
+    path = scratch / "base"
+    _git("worktree", "add", "--detach", "--quiet", str(path), commit)
+    return path
 
 
 def _preview(directory: Path, stack: str, stack_names: list[str]) -> dict:
@@ -147,6 +241,10 @@ def _preview(directory: Path, stack: str, stack_names: list[str]) -> dict:
     raise Failure(PREVIEW_FAILED, _reason(proc))
 
 
+def _preflight(directory: Path, *args: str) -> subprocess.CompletedProcess:
+    return CHILDREN.run([sys.executable, "-m", "preflight", *args], directory)
+
+
 def _reason(proc: subprocess.CompletedProcess) -> str:
     """preflight's message and the errors it lists (a crash: the last line of its traceback)."""
     lines = proc.stderr.strip().splitlines() or [f"preflight exited {proc.returncode}"]
@@ -154,10 +252,26 @@ def _reason(proc: subprocess.CompletedProcess) -> str:
     return " ".join(line.strip() for line in lines[start:])
 
 
-def _diff_stack(stack: str, base: Path, base_stacks: list[str], head_stacks: list[str], tmp: Path):
+def _counts(changes: dict) -> dict[str, int]:
+    changed = changes["changed"]
+    return {
+        "added": len(changes["added"]),
+        "removed": len(changes["removed"]),
+        "changed": len(changed),
+        "replaced": sum(1 for c in changed if c.get("replace")),
+        "disruptive": sum(1 for c in changed if c.get("disruptive"))
+        + len(changes.get("disruptiveRemovals", [])),
+        "not in place": sum(1 for c in changed if c.get("blocked")),
+        "new warnings": len(changes.get("warnings", {}).get("new", [])),
+    }
+
+
+def _diff_stack(
+    index: int, stack: str, base: Path, base_stacks: list[str], head_stacks: list[str], tmp: Path
+) -> StackDiff:
     note = "new stack" if stack not in base_stacks else ""
     note = "stack removed" if stack not in head_stacks else note
-    files = []
+    plan_files = []
     for side, directory, names in (
         ("BASE", base, base_stacks),
         ("head", PROJECT_DIR, head_stacks),
@@ -166,110 +280,113 @@ def _diff_stack(stack: str, base: Path, base_stacks: list[str], head_stacks: lis
             plan = _preview(directory, stack, names)
         except Failure as failure:
             return StackDiff(stack, note, f"preview on {side} failed: {failure.message}", {}, "")
-        files.append(tmp / f"{stack}.{side}.json")
-        files[-1].write_text(json.dumps(plan))
+        # Named by position, not by the stack: a stack name may hold anything a file name can.
+        plan_files.append(tmp / f"{index}.{side}.json")
+        plan_files[-1].write_text(json.dumps(plan))
     rendered = {}
     for fmt in ("json", "markdown"):
-        proc = _preflight(PROJECT_DIR, "diff", *map(str, files), "--format", fmt)
+        proc = _preflight(PROJECT_DIR, "diff", *map(str, plan_files), "--format", fmt)
         if proc.returncode != 0:
             return StackDiff(stack, note, f"preflight diff failed: {_reason(proc)}", {}, "")
         rendered[fmt] = proc.stdout
-    changes = json.loads(rendered["json"])
-    counts = {
-        "added": len(changes["added"]),
-        "removed": len(changes["removed"]),
-        "changed": len(changes["changed"]),
-        "replaced": sum(1 for c in changes["changed"] if c.get("replace")),
-        "disruptive": sum(1 for c in changes["changed"] if c.get("disruptive"))
-        + len(changes.get("disruptiveRemovals", [])),
-        "not in place": sum(1 for c in changes["changed"] if c.get("blocked")),
-        "new warnings": len(changes.get("warnings", {}).get("new", [])),
-    }
-    return StackDiff(stack, note, "", counts, rendered["markdown"])
+    return StackDiff(stack, note, "", _counts(json.loads(rendered["json"])), rendered["markdown"])
 
 
 def _order(result: StackDiff) -> tuple[int, str]:
     return (0 if result.error else 1 if result.attention else 2, result.stack)
 
 
+class Markdown(str):
+    """A cell already rendered as markdown: code spans (md_code) escape their own pipes."""
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A markdown table. Plain cells are escaped (control characters shown, pipes quoted);
+    Markdown cells are kept on one line; no cell can end its row or start a line."""
+
+    def cell(value: str) -> str:
+        shown = visible(value)
+        return shown if isinstance(value, Markdown) else shown.replace("|", "\\|")
+
+    def line(cells: list[str]) -> str:
+        return "|" + "".join(f" {cell(c)} |" if c else " |" for c in cells)
+
+    return [line(header), "|" + "---|" * len(header), *(line(r) for r in rows)]
+
+
+def _stack_name(r: StackDiff) -> Markdown:
+    return Markdown(md_code(r.stack) + (f" ({r.note})" if r.note else ""))
+
+
 def render(ref: str, commit: str, results: list[StackDiff]) -> str:
     results = sorted(results, key=_order)
-    columns = (
-        "added",
-        "removed",
-        "changed",
-        "replaced",
-        "disruptive",
-        "not in place",
-        "new warnings",
-    )
+    rows = []
+    for r in results:
+        mark = "❌" if r.error else "⚠️" if r.attention else ""
+        cells = ["?" if r.error else str(r.counts[c]) for c in COLUMNS]
+        rows.append([mark, _stack_name(r), *cells])
     lines = [
-        f"## Plan diff: `{ref}` ({commit[:12]}) → this change",
+        f"## Plan diff: {md_code(ref)} ({commit[:12]}) → this change",
         "",
         "Every stack previewed offline by preflight on both commits (no cloud account).",
         "",
-        "| | Stack | " + " | ".join(c.capitalize() for c in columns) + " |",
-        "|---|---|" + "---|" * len(columns),
+        *table(["", "Stack", *(c.capitalize() for c in COLUMNS)], rows),
+        "",
     ]
-    for r in results:
-        mark = "❌" if r.error else "⚠️" if r.attention else ""
-        name = f"`{r.stack}`" + (f" ({r.note})" if r.note else "")
-        cells = ["?" if r.error else str(r.counts[c]) for c in columns]
-        lines.append(f"| {mark} | {name} | " + " | ".join(cells) + " |")
-    lines.append("")
-    unchanged = [f"`{r.stack}`" for r in results if not r.error and not r.changed]
+    unchanged = [md_code(r.stack) for r in results if not r.error and not r.changed]
     if unchanged:
         lines += [f"No changes: {', '.join(unchanged)}.", ""]
     for r in results:
         if r.error:
-            lines += [f"## Stack `{r.stack}`", "", "> [!CAUTION]", f"> {r.error}", ""]
+            lines += [f"## Stack {md_code(r.stack)}", "", "> [!CAUTION]", f"> {visible(r.error)}"]
+            lines.append("")
         elif r.changed:
-            lines += [f"## Stack `{r.stack}`" + (f" ({r.note})" if r.note else ""), ""]
-            lines += [r.markdown.rstrip("\n"), ""]
+            lines += [f"## Stack {_stack_name(r)}", "", r.markdown.rstrip("\n"), ""]
     return "\n".join(lines)
 
 
 def diff(ref: str) -> int:
-    commit = _commit(ref)
+    commit = _commit(check_ref(ref))
     head_stacks = stacks(PROJECT_DIR)
-    with _worktree(commit) as base, tempfile.TemporaryDirectory(prefix="plandiff-") as tmp:
-        try:
-            base_stacks = stacks(base)
-        except Failure as failure:
-            raise Failure(failure.code, f"BASE={ref}: {failure.message}") from None
+    scratch = Path(tempfile.mkdtemp(prefix="plandiff-"))
+    cleanup = cli.on_exit(lambda: _remove_worktree(scratch, scratch / "base"))
+    cli.on_exit(CHILDREN.stop)  # runs first: the previews leave the worktree before it goes
+    try:
+        base = _worktree(commit, scratch)
+        base_stacks = stacks(base, f"BASE={visible(ref)}")
+        plans = scratch / "plans"
+        plans.mkdir()
         names = sorted(set(base_stacks) | set(head_stacks))
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             results = list(
-                pool.map(lambda s: _diff_stack(s, base, base_stacks, head_stacks, Path(tmp)), names)
+                pool.map(
+                    lambda i: _diff_stack(i, names[i], base, base_stacks, head_stacks, plans),
+                    range(len(names)),
+                )
             )
-    sys.stdout.write(render(ref, commit, results))
+    finally:
+        cli.cancel_on_exit(cleanup)
+        cleanup()
+    cli.write(render(ref, commit, results))
     return PREVIEW_FAILED if any(r.error for r in results) else OK
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        raise Failure(USAGE, f"{self.prog}: {message}")
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="scripts/plandiff.py", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = cli.Parser(prog="scripts/plandiff.py", description=__doc__.splitlines()[0])
+    sub = cli.subcommands(parser, dest="command")
     sub.add_parser("stacks", help="the stack names as a JSON list")
     d = sub.add_parser("diff", help="markdown plan diff of every stack against BASE")
-    d.add_argument("base", help="a git ref: branch, tag or commit")
+    d.add_argument("base", nargs="?", help="a git ref: branch, tag or commit (default: $BASE)")
+    args = parser.parse_args(argv)
     try:
-        args = parser.parse_args(argv)
         if args.command == "stacks":
-            print(json.dumps(stacks(PROJECT_DIR)))
+            cli.write(json.dumps(stacks(PROJECT_DIR)) + "\n")
             return OK
-        return diff(args.base)
+        return diff(args.base if args.base is not None else os.environ.get("BASE", ""))
     except Failure as failure:
-        print(f"plandiff: {failure.message}", file=sys.stderr)
+        cli.warn(f"plandiff: {failure.message}")
         return failure.code
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli.exit_with(main)
