@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from common import files
@@ -259,3 +260,20 @@ def exit_with(main: Callable[[list[str] | None], int]) -> NoReturn:
     if code in (OUTPUT_FAILED, BROKEN_PIPE):
         _quiet_streams()  # what is left in stdout's buffer must not fail again at exit
     sys.exit(code)
+
+
+def _entry_point() -> bool:
+    """Whether this process runs one of the project's own command lines (`python -m router`,
+    scripts/plandiff.py, ...): not a test runner, not the Python prompt."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not main:
+        return False
+    path = Path(main).resolve()
+    project = Path(__file__).resolve().parents[1]
+    return path.is_relative_to(project) and not path.is_relative_to(Path(sys.prefix).resolve())
+
+
+# A command's own imports (numpy, the Pulumi SDK) take up to a second: the handlers go in as soon
+# as its entry point imports this module, so Ctrl-C then is 130 without a traceback too.
+if _entry_point():
+    install_signal_handlers()
