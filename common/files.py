@@ -84,8 +84,32 @@ def read_text(path: str | Path, shown: str | None = None, limit: int = MAX_FILE_
     return decode(read_bytes(path, shown, limit), shown)
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader without aliases, duplicate keys or unbounded nesting."""
+class _PlainKeys:
+    """construct_mapping without duplicate keys (the second silently wins in most readers) or
+    keys that are collections."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+            if isinstance(key, (dict, list)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+def _mapping(loader, node: yaml.MappingNode) -> dict:
+    return loader.construct_mapping(node, deep=True)
+
+
+class _BoundedLoader(_PlainKeys, yaml.SafeLoader):
+    """SafeLoader without aliases, duplicate keys or unbounded nesting (without libyaml)."""
 
     max_depth = MAX_DEPTH
 
@@ -108,33 +132,46 @@ class _BoundedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (dict, list)):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain value", key_node.start_mark
-                )
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _mapping(loader: _BoundedLoader, node: yaml.MappingNode) -> dict:
-    return loader.construct_mapping(node, deep=True)
-
 
 _BoundedLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
+
+# With libyaml (PyYAML's C parser, 20 to 50 times faster on a large file), the events are checked
+# first (aliases, depth), then the document is composed and constructed in C and Python.
+_C_LOADER: Any = getattr(yaml, "CSafeLoader", None)
+_FastLoader: Any = type("_FastLoader", (_PlainKeys, _C_LOADER), {}) if _C_LOADER else None
+if _FastLoader is not None:
+    _FastLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_events(text: str, max_depth: int) -> None:
+    """Aliases and nesting, counted as the composer counts nodes (a scalar is one more)."""
+    level = 0
+    for event in yaml.parse(text, Loader=_C_LOADER):
+        mark: Any = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"YAML aliases (*{event.anchor}) are not allowed", mark
+            )
+        if isinstance(event, _CLOSE):
+            level -= 1
+            continue
+        if isinstance(event, (*_OPEN, yaml.ScalarEvent)) and level + 1 > max_depth:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {max_depth} levels", mark
+            )
+        if isinstance(event, _OPEN):
+            level += 1
 
 
 def parse_yaml(text: str, shown: str, max_depth: int = MAX_DEPTH) -> Any:
     """One YAML document, within the bounds above."""
-    loader = type("Loader", (_BoundedLoader,), {"max_depth": max_depth})
     try:
+        if _FastLoader is not None:
+            _check_events(text, max_depth)
+            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a CSafeLoader subclass
+        loader = type("Loader", (_BoundedLoader,), {"max_depth": max_depth})
         return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)

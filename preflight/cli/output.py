@@ -24,7 +24,7 @@ class Output:
         self.check_format: str | None = None
 
     def write(self, text: str) -> None:
-        cli.write(self.redact(text))
+        cli.write(self.redact.document(text))
 
     def note(self, text: str) -> None:
         """A line for stderr, redacted."""
