@@ -107,7 +107,9 @@ def number(text: str) -> float:
     "nan", "inf" or other scripts' digits, which float() reads."""
     value = files.ascii_number(text)
     if value is None or value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number (ASCII digits, e.g. 12.5)")
+        raise argparse.ArgumentTypeError(
+            f"invalid float value: {text!r} (a number in ASCII digits, such as 12.5)"
+        )
     return value
 
 
@@ -115,7 +117,9 @@ def integer(text: str) -> int:
     """An argparse type: a whole number in ASCII digits."""
     value = files.ascii_integer(text)
     if value is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (ASCII digits)")
+        raise argparse.ArgumentTypeError(
+            f"invalid int value: {text!r} (a whole number in ASCII digits)"
+        )
     return value
 
 
@@ -228,14 +232,7 @@ def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) 
     _reserve_standard_fds()
     previous = install_signal_handlers()
     try:
-        try:
-            code = main(argv)
-        except SystemExit as done:  # argparse after --help, or a command's own sys.exit
-            if done.code is None or isinstance(done.code, int):
-                code = done.code or 0
-            else:
-                warn(str(done.code))
-                code = 2
+        code = main(argv)  # argparse's --help exits here, its text already written and flushed
         if sys.stdout is not None:
             write("")  # a full disk shows at the last flush (nothing written: nothing to fail)
         return code

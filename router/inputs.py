@@ -2,7 +2,8 @@
 every function runs on what it is given.
 
 A number is a real int or float (never a bool: `true` for a replica count is a typo), finite,
-and within the bounds the caller names; a count is a whole number. Each guard returns the value
+within the bounds the caller names, and either 0 or at least RESOLUTION: a denormal such as
+5e-324 s means nothing and only breaks arithmetic downstream. A count is a whole number. Each guard returns the value
 as the function will use it, or raises `InputError` naming the field and what to give instead.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import math
 
 UNBOUNDED = "unbounded"  # how JSON says infinity (it has no such number)
+# The smallest magnitude a measured number may have besides 0 (in its own unit: s, ms, rps).
+RESOLUTION = 1e-6
 
 
 class InputError(ValueError):
@@ -25,13 +28,18 @@ class InputError(ValueError):
 
 def show(value: object) -> str:
     """A value as the user typed it: -3 rather than -3.0, strings quoted."""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"{value:.3g}"
     return repr(value)
 
 
 def amount(value: float) -> str:
-    """A bound as people read it: 1,000,000 rather than 1e+06."""
+    """A bound as people read it: 1,000,000 rather than 1e+06 (and 1e+308 rather than 309
+    digits)."""
+    if abs(value) >= 1e15:
+        return f"{value:.3g}"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
 
 
@@ -41,10 +49,13 @@ def finite_or_unbounded(value: float, digits: int = 6) -> float | str:
 
 
 def real(value: object) -> float | None:
-    """`value` as a float when it is a finite int or float (not a bool); else None."""
+    """`value` as a float when it is a finite int or float (not a bool), 0 or at least
+    RESOLUTION in magnitude; else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    if not math.isfinite(value) or 0 < abs(value) < RESOLUTION:
+        return None
+    return float(value)
 
 
 def number(
@@ -57,8 +68,15 @@ def number(
     unit: str = "",
 ) -> float:
     """A finite number > minimum (>= when not strict) and <= maximum."""
-    given = real(value)
     suffix = f" {unit}" if unit else ""
+    if isinstance(value, float) and 0 < abs(value) < RESOLUTION:
+        floor = (
+            f"at least {RESOLUTION:g}{suffix}"
+            if strict
+            else f"0 or at least {RESOLUTION:g}{suffix}"
+        )
+        raise InputError(field, f"must be {floor} ({show(value)} is too small to mean anything)")
+    given = real(value)
     if given is None or given < minimum or (strict and given == minimum):
         relation = ">" if strict else ">="
         raise InputError(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from common import files
-from router.inputs import InputError, amount, number
+from router.inputs import RESOLUTION, InputError, amount, number
 
 __all__ = ["Traffic", "constant", "from_csv", "poisson", "ramp", "sinusoid", "step"]
 
@@ -30,6 +30,8 @@ MAX_RPS = 1_000_000.0
 MAX_DURATION_S = 7 * 86400.0  # a week; longer runs repeat the same statistics
 MAX_REQUESTS = 200_000_000  # about 30 s of simulation on a 2-core machine
 MAX_CSV_BYTES = 64 << 20  # csv rows are parsed in Python: about 1 GB of memory at this size
+# No CSV value (a time in s, a second, a rate in rps) is meaningful past the larger bound.
+MAX_CSV_VALUE = max(MAX_DURATION_S, MAX_RPS)
 
 
 def _rate(field: str, value: float, strict: bool = True) -> float:
@@ -175,6 +177,16 @@ def sinusoid(rps: float, amplitude_rps: float, period_s: float, duration_s: floa
     )
 
 
+def _csv_value_problem(values: list[float]) -> str | None:
+    if not all(math.isfinite(x) and x >= 0 for x in values):
+        return "values must be finite and >= 0"
+    if any(0 < x < RESOLUTION for x in values):
+        return f"values must be 0 or at least {RESOLUTION:g} (a denormal means nothing)"
+    if any(x > MAX_CSV_VALUE for x in values):
+        return f"values must be at most {amount(MAX_CSV_VALUE)}"
+    return None
+
+
 def _read_csv(path: str) -> list[tuple[int, list[float]]]:
     """(line number, numbers) per data row; a first row that is not numeric is a header.
     Numbers are ASCII decimals (common.files), finite and >= 0."""
@@ -199,10 +211,9 @@ def _read_csv(path: str) -> list[tuple[int, list[float]]]:
                     continue  # a header
                 raise InputError("csv", f"{path}:{line}: expected numbers, got {','.join(row)!r}")
             values = [n for n in numbers if n is not None]
-            if not all(math.isfinite(x) and x >= 0 for x in values):
-                raise InputError(
-                    "csv", f"{path}:{line}: values must be finite and >= 0, got {','.join(row)!r}"
-                )
+            problem = _csv_value_problem(values)
+            if problem:
+                raise InputError("csv", f"{path}:{line}: {problem}, got {','.join(row)!r}")
             parsed.append((line, values))
     except csv.Error as error:
         raise InputError("csv", f"cannot read {path}: {error}") from None
@@ -234,7 +245,8 @@ def from_csv(path: str, kind: str, duration_s: float | None = None) -> Traffic:
         if duration > MAX_DURATION_S:
             raise InputError(
                 "csv",
-                f"{path}: arrival times span {duration:,.0f} s, more than {MAX_DURATION_S:,.0f} s",
+                f"{path}: arrival times span {amount(duration)} s, more than "
+                f"{amount(MAX_DURATION_S)} s",
             )
         times = times[times < duration]
 

@@ -69,19 +69,21 @@ def parser() -> argparse.ArgumentParser:
 
 def _deployment(p: argparse._ActionsContainer) -> None:
     p.add_argument(
-        "--request-time-ms", type=float, required=True, metavar="MS", help=REQUEST_TIME_HELP
+        "--request-time-ms", type=cli.number, required=True, metavar="MS", help=REQUEST_TIME_HELP
     )
-    p.add_argument("--max-concurrent", type=int, default=1, metavar="K", help=CONCURRENCY_HELP)
+    p.add_argument(
+        "--max-concurrent", type=cli.integer, default=1, metavar="K", help=CONCURRENCY_HELP
+    )
     p.add_argument(
         "--target-utilization-percentage",
-        type=int,
+        type=cli.integer,
         default=endpoints.TARGET_UTILIZATION_DEFAULT,
         metavar="P",
         help=f"whole percent, 1 to 100 (default {endpoints.TARGET_UTILIZATION_DEFAULT})",
     )
     p.add_argument(
         "--request-timeout-ms",
-        type=int,
+        type=cli.integer,
         default=endpoints.REQUEST_TIMEOUT_MS_DEFAULT,
         metavar="MS",
         help=f"queue + scoring timeout (default {endpoints.REQUEST_TIMEOUT_MS_DEFAULT})",
@@ -92,65 +94,65 @@ def _controller(p: argparse._ActionsContainer, start_delay: bool = True) -> None
     if start_delay:
         p.add_argument(
             "--start-delay-s",
-            type=float,
+            type=cli.number,
             default=30.0,
             metavar="S",
             help="decision to ready pod: start + model load (default 30)",
         )
     p.add_argument(
         "--scale-down-delay-s",
-        type=float,
+        type=cli.number,
         default=inference_router.SCALE_DOWN_DELAY_S,
         metavar="S",
         help="default 60 (about 1 min); the newer docs' 20 polling intervals is 20 x "
         "--polling-interval-s",
     )
     p.add_argument("--sampling", choices=SAMPLING, default="instant", help=SAMPLING_HELP)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=cli.integer, default=0)
 
 
 def _goals(p: argparse._ActionsContainer) -> None:
     p.add_argument(
         "--wait-goal-ms",
-        type=float,
+        type=cli.number,
         metavar="MS",
         help="goal for queue wait + azureml-fe overhead (the stack's waitGoalMs)",
     )
     p.add_argument(
         "--latency-goal-ms",
-        type=float,
+        type=cli.number,
         metavar="MS",
         help="goal for azureml-fe overhead + queue wait + the request time itself",
     )
 
 
 def _size(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rps", type=float, required=True, help="requests per second to serve")
+    p.add_argument("--rps", type=cli.number, required=True, help="requests per second to serve")
     _deployment(p)
     _goals(p)
     p.add_argument(
         "--wait-percentile",
-        type=float,
+        type=cli.number,
         default=99.0,
         metavar="P",
         help="percentile the goals apply to (the stack's waitPercentile, default 99)",
     )
     p.add_argument(
         "--headroom",
-        type=float,
+        type=cli.number,
         default=DEFAULT_HEADROOM,
         metavar="H",
         help="the goal must still hold at rps x (1 + H) (default 0.1: +10 %%)",
     )
     p.add_argument(
         "--arrival-cv2",
-        type=float,
+        type=cli.number,
         default=1.0,
         help="squared CV of gaps between requests: 1 Poisson, >1 burstier (default 1)",
     )
     p.add_argument(
         "--service-cv2",
-        type=float,
+        type=cli.number,
         default=1.0,
         help="squared CV of request times: 1 exponential, 0 constant (default 1)",
     )
@@ -176,7 +178,7 @@ def _size_check(p: argparse.ArgumentParser) -> None:
     )
     check.add_argument(
         "--check-duration-s",
-        type=float,
+        type=cli.number,
         metavar="S",
         help="simulated seconds (default: enough for 200 requests over the percentile per batch)",
     )
@@ -188,33 +190,33 @@ def _size_check(p: argparse.ArgumentParser) -> None:
 
 def _size_reaction(p: argparse.ArgumentParser) -> None:
     reaction = p.add_argument_group("bursts and ramps (the time new replicas need)")
-    reaction.add_argument("--burst-rps", type=float, help="total rps during a burst")
+    reaction.add_argument("--burst-rps", type=cli.number, help="total rps during a burst")
     reaction.add_argument(
-        "--burst-duration-s", type=float, metavar="S", help="how long the burst lasts"
+        "--burst-duration-s", type=cli.number, metavar="S", help="how long the burst lasts"
     )
     reaction.add_argument(
-        "--ramp-rps-per-s", type=float, help="how fast the rate may climb (rps per s)"
+        "--ramp-rps-per-s", type=cli.number, help="how fast the rate may climb (rps per s)"
     )
     reaction.add_argument(
         "--pod-start-s",
-        type=float,
+        type=cli.number,
         default=0.0,
         metavar="S",
         help="pod scheduling + image + container start",
     )
     reaction.add_argument(
-        "--model-load-s", type=float, default=0.0, metavar="S", help="model load until ready"
+        "--model-load-s", type=cli.number, default=0.0, metavar="S", help="model load until ready"
     )
     reaction.add_argument(
         "--polling-interval-s",
-        type=float,
+        type=cli.number,
         default=1.0,
         metavar="S",
         help="autoscaler polling interval (default 1)",
     )
     reaction.add_argument(
         "--scale-up-delay-s",
-        type=float,
+        type=cli.number,
         default=inference_router.SCALE_UP_DELAY_S,
         metavar="S",
         help="time a rise must persist before scale-up (default 1)",
@@ -232,10 +234,12 @@ def _size_fit(p: argparse.ArgumentParser) -> None:
     )
     fit.add_argument("--replica-cpu", help="cpu request per replica, e.g. 500m")
     fit.add_argument("--replica-memory", help="memory request per replica, e.g. 2Gi")
-    fit.add_argument("--replica-gpu", type=int, default=0, help="GPUs per replica (default 0)")
+    fit.add_argument(
+        "--replica-gpu", type=cli.integer, default=0, help="GPUs per replica (default 0)"
+    )
     fit.add_argument(
         "--max-instances",
-        type=int,
+        type=cli.integer,
         help="replicas to place (default: the formula's or the recommended maxInstances, the larger)",
     )
 
@@ -247,7 +251,7 @@ def _simulate(p: argparse.ArgumentParser) -> None:
     _goals(run)
     run.add_argument(
         "--router-overhead-ms",
-        type=float,
+        type=cli.number,
         default=inference_router.OVERHEAD_MEAN_MS,
         help="azureml-fe's own time per request (default 3: the documented mean)",
     )
@@ -267,20 +271,20 @@ def _simulate_traffic(p: argparse.ArgumentParser) -> None:
     )
     shapes.add_argument(
         "--rps",
-        type=float,
+        type=cli.number,
         help="rate (constant, poisson), rate before the step or ramp, mean of the sinusoid",
     )
-    shapes.add_argument("--step-rps", type=float, help="step: rate after the step")
-    shapes.add_argument("--step-at-s", type=float, metavar="S", help="step: when it happens")
-    shapes.add_argument("--ramp-to-rps", type=float, help="ramp: rate at its end")
-    shapes.add_argument("--ramp-start-s", type=float, metavar="S", help="ramp: start")
-    shapes.add_argument("--ramp-end-s", type=float, metavar="S", help="ramp: end")
+    shapes.add_argument("--step-rps", type=cli.number, help="step: rate after the step")
+    shapes.add_argument("--step-at-s", type=cli.number, metavar="S", help="step: when it happens")
+    shapes.add_argument("--ramp-to-rps", type=cli.number, help="ramp: rate at its end")
+    shapes.add_argument("--ramp-start-s", type=cli.number, metavar="S", help="ramp: start")
+    shapes.add_argument("--ramp-end-s", type=cli.number, metavar="S", help="ramp: end")
     shapes.add_argument(
-        "--amplitude-rps", type=float, help="sinusoid: swing around --rps (lowest at t=0)"
+        "--amplitude-rps", type=cli.number, help="sinusoid: swing around --rps (lowest at t=0)"
     )
     shapes.add_argument(
         "--period-s",
-        type=float,
+        type=cli.number,
         default=86400.0,
         metavar="S",
         help="sinusoid: period (default a day)",
@@ -296,7 +300,7 @@ def _simulate_traffic(p: argparse.ArgumentParser) -> None:
     )
     shapes.add_argument(
         "--duration-s",
-        type=float,
+        type=cli.number,
         metavar="S",
         help="simulated time (default 3600, or the whole csv)",
     )
@@ -308,27 +312,29 @@ def _simulate_deployment(p: argparse.ArgumentParser) -> None:
     model.add_argument("--service-distribution", choices=DISTRIBUTIONS, default="exponential")
     model.add_argument(
         "--service-cv",
-        type=float,
+        type=cli.number,
         default=1.0,
         help="lognormal: coefficient of variation (default 1)",
     )
-    model.add_argument("--min-instances", type=int, default=endpoints.MIN_INSTANCES_DEFAULT)
-    model.add_argument("--max-instances", type=int, default=endpoints.MAX_INSTANCES_DEFAULT)
+    model.add_argument("--min-instances", type=cli.integer, default=endpoints.MIN_INSTANCES_DEFAULT)
+    model.add_argument("--max-instances", type=cli.integer, default=endpoints.MAX_INSTANCES_DEFAULT)
     model.add_argument(
         "--polling-interval-s",
-        type=int,
+        type=cli.integer,
         default=endpoints.POLLING_INTERVAL_S_DEFAULT,
         metavar="S",
         help="autoscaler polling interval, whole seconds (default 1)",
     )
     model.add_argument(
         "--scale-up-delay-s",
-        type=float,
+        type=cli.number,
         default=inference_router.SCALE_UP_DELAY_S,
         metavar="S",
         help="default 1",
     )
     _controller(model)
     model.add_argument(
-        "--initial-replicas", type=int, help="ready replicas at t=0 (default --min-instances)"
+        "--initial-replicas",
+        type=cli.integer,
+        help="ready replicas at t=0 (default --min-instances)",
     )

