@@ -18,13 +18,16 @@ import hashlib
 import inspect
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from google.protobuf import empty_pb2, json_format, struct_pb2
 
+from preflight.program import secretschema
 from preflight.sdk import (
     ROOT_STACK_TYPE,
+    SECRET_SIG,
+    SIG,
     UNKNOWN,
     alias_pb2,
     get_project,
@@ -77,6 +80,15 @@ CANNED: dict[str, Callable[[dict], dict]] = {
         "secondaryConnectionString": "Endpoint=sb://preflight.invalid/",
     },
 }
+
+
+def mark_secret(properties: dict[str, Any], names: Iterable[str]) -> None:
+    """Wrap each named property in a secret marker, as the engine returns what the provider's
+    schema (or the program's additionalSecretOutputs) marks secret."""
+    for name in names:
+        value = properties.get(name)
+        if name in properties and not (isinstance(value, dict) and value.get(SIG) == SECRET_SIG):
+            properties[name] = {SIG: SECRET_SIG, "value": value}
 
 
 def wire(struct) -> dict[str, Any]:
@@ -180,7 +192,12 @@ class RecordingMonitor(mocks.MockMonitor):
     def RegisterResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = wire(request.object)
+        secret = secretschema.secret_properties(request.type) if request.custom else None
+        if secret is not None:
+            mark_secret(inputs, sorted(secret.inputs))
         outputs = dict(inputs) if request.custom else {}
+        if secret is not None:
+            mark_secret(outputs, sorted(secret.outputs | set(request.additionalSecretOutputs)))
         named_by = name_property(request.type) if request.custom else None
         if named_by:
             # As the provider names it at preview; its `name` output is that name.
@@ -235,6 +252,8 @@ class RecordingMonitor(mocks.MockMonitor):
     def ReadResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
         state = wire(request.properties)
+        secret = secretschema.secret_properties(request.type)
+        mark_secret(state, sorted(secret.outputs | set(request.additionalSecretOutputs)))
         state.setdefault("id", request.id)
         state.setdefault("name", request.id.rstrip("/").split("/")[-1])
         if request.type.startswith("azure-native:"):

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from preflight.program.secretschema import secret_properties
 from preflight.report.redaction import SECRET_TEXT
 from preflight.sdk import ROOT_STACK_TYPE, SECRET_SIG, SIG, UNKNOWN
 
@@ -161,15 +162,17 @@ def _default_provider(
     secret_keys: frozenset[str],
 ) -> Resource:
     """A default provider as the engine makes one: its inputs are the package's stack config
-    (`azure-native:location` becomes `location`; secret keys stay secret) and the version the
-    program asked for."""
+    (`azure-native:location` becomes `location`; secret keys, and the keys the provider's schema
+    marks secret, stay secret) and the version the program asked for."""
     suffix = f"_{version.replace('.', '_')}" if version else ""
     name = f"default{suffix}"
-    inputs: dict[str, Any] = {
-        key.split(":", 1)[1]: {SIG: SECRET_SIG, "value": value} if key in secret_keys else value
-        for key, value in sorted(config.items())
-        if key.startswith(f"{package}:")
-    }
+    schema = secret_properties(f"pulumi:providers:{package}").inputs
+    inputs: dict[str, Any] = {}
+    for key, value in sorted(config.items()):
+        if key.startswith(f"{package}:"):
+            prop = key.split(":", 1)[1]
+            secret = key in secret_keys or prop in schema
+            inputs[prop] = {SIG: SECRET_SIG, "value": value} if secret else value
     if version:
         inputs["version"] = version
     return Resource(
