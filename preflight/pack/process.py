@@ -11,8 +11,10 @@ import contextlib
 import json
 import os
 import re
+import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -78,34 +80,48 @@ class PolicyPack:
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
 
     def _read_port(self, timeout: float) -> int:
+        """The port from the pack's first stdout line. The pack itself is watched, not only its
+        stdout: when it exits, a child that inherited the pipe cannot keep preflight waiting."""
         first: list[bytes] = []
         reader = threading.Thread(
             target=lambda: first.append(self.process.stdout.readline()), daemon=True
         )
         reader.start()
-        reader.join(timeout)
+        deadline = time.monotonic() + timeout
+        while reader.is_alive() and self.process.poll() is None and time.monotonic() < deadline:
+            reader.join(0.05)
+        if reader.is_alive() and self.process.poll() is not None:
+            reader.join(0.5)  # a line it printed before it exited is still in the pipe
         text = first[0].decode(errors="replace").strip() if first else ""
-        if text.isdigit() and 0 < int(text) < 65536:
-            return int(text)
+        port = int(text) if text.isdigit() and 0 < int(text) < 65536 else None
+        if port is not None and self.process.poll() is None:
+            return port
+        status = self.process.poll()
         self.close()
-        if not first:
+        if status is not None and (port is not None or not first or not text):
+            why = f"it exited ({_status(status)}) before it could be used: {self.failure()}"
+        elif not first:
             why = f"it printed no port within {timeout:g} s"
-        elif text:
-            why = f"it printed {text[:200]!r} where the engine reads its port"
+        elif not text:
+            why = f"it closed its output without printing a port: {self.failure()}"
         else:
-            why = self.failure()
+            why = f"it printed {text[:200]!r} where the engine reads its port"
         raise PolicyPackError(f"{self.directory}: the policy pack did not start: {why}")
 
     def failure(self) -> str:
         """The pack's own last words, without its traceback: 'file:line: Error: message'."""
-        return (
-            summarize_traceback(self._stderr.text(), self.directory) or "it exited without a port"
-        )
+        return summarize_traceback(self._stderr.text(), self.directory) or "nothing on its stderr"
 
     def call(self, method: str, request, timeout: float) -> Any:
         try:
             return getattr(self.stub, method)(request, timeout=timeout)
         except grpc.RpcError as err:
+            status = self._exit_status()
+            if status is not None:
+                raise PolicyPackError(
+                    f"{self.directory}: the policy pack exited ({_status(status)}) during "
+                    f"{method}: {self.failure()}"
+                ) from None
             code = err.code() if hasattr(err, "code") else None
             if code == grpc.StatusCode.DEADLINE_EXCEEDED:
                 raise PolicyPackError(
@@ -116,10 +132,22 @@ class PolicyPack:
                 f"{self.directory}: {method} failed: {_last_line(detail or '') or code}"
             ) from None
 
+    def _exit_status(self, grace: float = 1.0) -> int | None:
+        """The pack's exit status, waiting a moment: its connection closes before it can be
+        reaped."""
+        try:
+            return self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            return None
+
     def close(self) -> None:
         processes.kill_group(self.process)
         if self.channel is not None:
             self.channel.close()
+
+
+def _status(status: int) -> str:
+    return f"killed by signal {-status}" if status < 0 else f"status {status}"
 
 
 def summarize_traceback(text: str, directory: Path) -> str:
