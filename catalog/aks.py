@@ -36,6 +36,8 @@ NO_ACCESS_RANGE = "0.0.0.0/32"
 # Azure ML's router (azureml-fe) runs 3 replicas with inferenceRouterHA, one per node (Learn
 # "Deploy Azure Machine Learning extension on AKS or Arc Kubernetes cluster", settings table).
 HA_MIN_NODES = 3
+# Trusted Access role bindings one AKS cluster takes (Azure ML needs one per workspace).
+TRUSTED_ACCESS_MAX_BINDINGS = 8
 # Taint effects that keep a pod without a matching toleration off a node; PreferNoSchedule only
 # discourages it. azureml-fe (installed by the extension) tolerates none of the stack's taints.
 BLOCKING_TAINT_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
@@ -116,6 +118,11 @@ SOURCES: dict[str, str] = {
         "extension's azureml-fe pods carry no tolerations for user taints (none are documented)"
     ),
     "admits_untolerating_pods": "BLOCKING_TAINT_EFFECTS",
+    "TRUSTED_ACCESS_MAX_BINDINGS": (
+        "Learn 'Get secure access for Azure resources in Azure Kubernetes Service by using "
+        "Trusted Access', https://learn.microsoft.com/azure/aks/trusted-access-feature: 'You can "
+        "create up to 8 Trusted Access role bindings in an AKS cluster'"
+    ),
     "PROD_MIN_VCPU": (
         "Learn 'Deploy Azure Machine Learning extension', Prerequisites: production needs "
         "a minimum of 4 vCPU cores and 14-GB memory"

@@ -46,6 +46,7 @@ LOG_ANALYTICS_WORKSPACE = Kind(
 DNS_ZONE = Kind("Microsoft.Network", ("dnszones",), "DNS zone")
 PRIVATE_DNS_ZONE = Kind("Microsoft.Network", ("privateDnsZones",), "private DNS zone")
 FIREWALL_POLICY = Kind("Microsoft.Network", ("firewallPolicies",), "firewall policy")
+RELAY_NAMESPACE = Kind("Microsoft.Relay", ("namespaces",), "Azure Relay namespace")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ SOURCES: dict[str, str] = {
     "DNS_ZONE": f"Microsoft.Network/dnsZones (ARM types are case-insensitive), {_TYPE}",
     "PRIVATE_DNS_ZONE": f"Microsoft.Network/privateDnsZones, {_TYPE}",
     "FIREWALL_POLICY": f"Microsoft.Network/firewallPolicies, {_TYPE}",
+    "RELAY_NAMESPACE": f"Microsoft.Relay/namespaces, {_TYPE}",
     "parse": (
         "Learn 'Resource Manager resource ID format'; namespaces and types match "
         "case-insensitively as ARM treats them"

@@ -57,8 +57,17 @@ HOST = re.compile(
 
 
 @dataclass(frozen=True)
+class WorkspaceHosts:
+    """One attached workspace's names that go into hosts; None stays a placeholder."""
+
+    storage_account: str | None = None
+    container_registry: str | None = None
+
+
+@dataclass(frozen=True)
 class Features:
-    """What a stack enables, as far as egress goes; names left None stay placeholders."""
+    """What a stack enables, as far as egress goes; names left None stay placeholders. Hosts
+    with `<account>` or `<acr>` are listed once per attached workspace."""
 
     kind: str  # "aks" | "arc"
     region: str | None
@@ -67,8 +76,7 @@ class Features:
     gpu: bool
     private_cluster: bool = False
     cluster: str | None = None
-    storage_account: str | None = None
-    container_registry: str | None = None
+    workspaces: tuple[WorkspaceHosts, ...] = (WorkspaceHosts(),)
 
 
 @dataclass(frozen=True)
@@ -117,15 +125,26 @@ def _applies(needs: str, features: Features) -> bool:
     }[needs]
 
 
-def fill(pattern: str, features: Features) -> str:
-    """The pattern with the placeholders the features know filled in."""
+_WORKSPACE_PLACEHOLDERS = frozenset({"account", "acr"})
+
+
+def fill(pattern: str, features: Features, workspace: WorkspaceHosts | None = None) -> str:
+    """The pattern with the placeholders the features (and the workspace) know filled in."""
+    workspace = workspace or WorkspaceHosts()
     values = {
         "region": features.region,
         "cluster": features.cluster,
-        "account": features.storage_account,
-        "acr": features.container_registry,
+        "account": workspace.storage_account,
+        "acr": workspace.container_registry,
     }
     return PLACEHOLDER.sub(lambda m: values[m[1]] or m[0], pattern)
+
+
+def filled(pattern: str, features: Features) -> list[str]:
+    """The pattern filled in: once, or once per workspace when it names a workspace's host."""
+    if not {m[1] for m in PLACEHOLDER.finditer(pattern)} & _WORKSPACE_PLACEHOLDERS:
+        return [fill(pattern, features)]
+    return list(dict.fromkeys(fill(pattern, features, w) for w in features.workspaces or [None]))
 
 
 def rules(features: Features, extra: Sequence[tuple[str, int]] = ()) -> list[Rule]:
@@ -134,7 +153,7 @@ def rules(features: Features, extra: Sequence[tuple[str, int]] = ()) -> list[Rul
     found: dict[tuple[str, int, str], Rule] = {}
     candidates = [
         Rule(
-            fill(entry.host, features),
+            host,
             entry.port,
             entry.protocol,
             entry.why,
@@ -143,6 +162,7 @@ def rules(features: Features, extra: Sequence[tuple[str, int]] = ()) -> list[Rul
         )
         for entry in HOSTS
         if _applies(entry.needs, features)
+        for host in filled(entry.host, features)
     ]
     candidates += [
         Rule(host, port, extra_protocol(port), "extra", "any", "the stack's egress.extraHosts")

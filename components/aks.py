@@ -10,15 +10,11 @@ import pulumi
 import pulumi_kubernetes as kubernetes_sdk
 from pulumi_azure_native import authorization, containerservice, operationalinsights
 
-from catalog import aks, arm, naming, tokens
+from catalog import aks, arm, naming, roles, tokens
 from catalog import extension as catalog_extension
 from components.cluster import ClusterComponent, ClusterHandle, decode_kubeconfig
 from components.options import children_of
 from stacks.settings import AksClusterSettings, NodePool, Workspace
-
-# Built-in role "Azure Kubernetes Service RBAC Cluster Admin" (Microsoft Learn, "Azure built-in
-# roles"): lets the deploying identity apply in-cluster objects when local accounts are off.
-AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,7 @@ class AksCluster(ClusterComponent):
         cluster: AksClusterSettings,
         inputs: AksInputs,
         *,
-        workspace: Workspace | None = None,
+        workspaces: Sequence[Workspace] = (),
         deployer_object_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -67,7 +63,7 @@ class AksCluster(ClusterComponent):
             # Production clusters are protected: deleting one takes every model with it.
             opts=children_of(self, opts, protect=inputs.production, ignore_changes=ignore or None),
         )
-        bindings = self._trusted_access(managed, workspace)
+        bindings = self._trusted_access(managed, workspaces)
         kubeconfig = self._kubeconfig(managed)
         waits: list[pulumi.Resource] = [managed]
         if cluster.disableLocalAccounts and deployer_object_id:
@@ -104,22 +100,26 @@ class AksCluster(ClusterComponent):
         return logs_id
 
     def _trusted_access(
-        self, managed: containerservice.ManagedCluster, workspace: Workspace | None
+        self, managed: containerservice.ManagedCluster, workspaces: Sequence[Workspace]
     ) -> list[pulumi.Resource]:
         """With local accounts off, Azure ML reaches the cluster only through Trusted Access: one
         binding per workspace, made before any compute attach."""
-        if not self._cluster.disableLocalAccounts or workspace is None:
+        if not self._cluster.disableLocalAccounts:
             return []
         return [
             containerservice.TrustedAccessRoleBinding(
-                f"{self._name}-trusted-access",
+                f"{self._name}-trusted-access"
+                + (f"-{workspace.local_name}" if workspace.local_name else ""),
                 resource_group_name=self._inputs.resource_group_name,
                 resource_name_=self._cluster.name,
-                trusted_access_role_binding_name=aks.trusted_access_binding_name(workspace.name),
+                trusted_access_role_binding_name=aks.trusted_access_binding_name(
+                    workspace.workspace_name
+                ),
                 source_resource_id=workspace.id,
                 roles=[aks.TRUSTED_ACCESS_ROLE],
                 opts=children_of(self, self._opts, depends_on=[managed]),
             )
+            for workspace in workspaces
         ]
 
     def _kubeconfig(self, managed: containerservice.ManagedCluster) -> pulumi.Output[str]:
@@ -147,7 +147,8 @@ class AksCluster(ClusterComponent):
                     f"{subscription}/{self._cluster.name}/{deployer_object_id}",
                 )
             ),
-            role_definition_id=arm.role_definition(subscription, AKS_RBAC_CLUSTER_ADMIN),
+            # Lets the deploying identity apply in-cluster objects when local accounts are off.
+            role_definition_id=arm.role_definition(subscription, roles.AKS_RBAC_CLUSTER_ADMIN),
             opts=children_of(self, self._opts, depends_on=[managed]),
         )
 

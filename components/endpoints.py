@@ -67,25 +67,27 @@ class Endpoints(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        workspace: Workspace,
+        workspaces: dict[str, Workspace],
         endpoints: list[Endpoint],
         compute_ids: dict[str, pulumi.Input[str]],
         location: str,
         cname: str | None,
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """compute_ids: compute name -> the compute attach's resource id.
+        """workspaces: compute name -> the workspace it attaches to (so each endpoint lands in
+        its compute's workspace). compute_ids: compute name -> the compute attach's resource id.
         cname: the router's HTTPS host (extension.sslCname), or None."""
         super().__init__("azureml-k8s:index:Endpoints", name, None, opts)
         scoring: dict[str, pulumi.Output] = {}
         keys: dict[str, pulumi.Output] = {}
         scaling: dict[str, dict] = {}
         for endpoint in endpoints:
+            workspace = workspaces[endpoint.compute]
             resource = machinelearningservices.OnlineEndpoint(
                 f"{name}-{endpoint.name}",
                 endpoint_name=endpoint.name,
                 resource_group_name=workspace.resource_group,
-                workspace_name=workspace.name,
+                workspace_name=workspace.workspace_name,
                 location=location,
                 kind=catalog_endpoints.ENDPOINT_COMPUTE_TYPE_KUBERNETES,
                 identity={"type": "SystemAssigned"},
@@ -145,7 +147,7 @@ class Endpoints(pulumi.ComponentResource):
             deployment_name=deployment.name,
             endpoint_name=endpoint.name,
             resource_group_name=workspace.resource_group,
-            workspace_name=workspace.name,
+            workspace_name=workspace.workspace_name,
             location=location,
             kind=catalog_endpoints.ENDPOINT_COMPUTE_TYPE_KUBERNETES,
             properties=properties,
@@ -169,7 +171,7 @@ class Endpoints(pulumi.ComponentResource):
         args: dict[str, Any] = {
             "endpoint_name": resource.name,
             "resource_group_name": workspace.resource_group,
-            "workspace_name": workspace.name,
+            "workspace_name": workspace.workspace_name,
             "opts": pulumi.InvokeOutputOptions(parent=self, depends_on=[resource]),
         }
         if endpoint.authMode == "key":

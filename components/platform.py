@@ -14,7 +14,7 @@ from catalog import hosts as catalog_hosts
 from components.aks import AksCluster, AksInputs
 from components.arc import ArcCluster
 from components.cluster import ClusterHandle
-from components.compute import Compute
+from components.compute import Attach, Compute
 from components.dns import DnsRecord
 from components.dns import instructions as dns_instructions
 from components.endpoints import Endpoints
@@ -118,14 +118,21 @@ class Platform(pulumi.ComponentResource):
 
     def _compute(self, handle: ClusterHandle, extension: AzureMLExtension) -> Compute | None:
         settings = self._settings
-        if settings.workspace is None or not settings.computes:
+        attaches = [
+            Attach(compute, workspace)
+            for compute in settings.computes
+            if (workspace := settings.workspace_of(compute)) is not None
+        ]
+        if not attaches:
             return None
+        cluster = settings.cluster
         return Compute(
             f"{self._name}-compute",
-            settings.workspace,
-            settings.computes,
+            attaches,
             handle,
             extension.principal_id,
+            namespaces=settings.namespaces_to_create(),
+            trusted_access=isinstance(cluster, AksClusterSettings) and cluster.disableLocalAccounts,
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[extension.resource, *handle.attach_after]
             ),
@@ -152,13 +159,14 @@ class Platform(pulumi.ComponentResource):
         self.scaling: pulumi.Output[dict] = pulumi.Output.from_input({})
         if not settings.endpoints:
             return
-        assert settings.workspace is not None and compute is not None  # endpoint rules
+        assert compute is not None  # endpoint rules: every endpoint's compute is attached
         ids: dict[str, pulumi.Input[str]] = {
             attach.name: compute.ids.apply(_item(i)) for i, attach in enumerate(settings.computes)
         }
+        workspaces = {c.name: w for c in settings.computes if (w := settings.workspace_of(c))}
         endpoints = Endpoints(
             f"{name}-endpoints",
-            settings.workspace,
+            workspaces,
             settings.endpoints,
             ids,
             settings.region,
@@ -236,7 +244,7 @@ class Platform(pulumi.ComponentResource):
                 container_insights=settings.container_insights(),
                 defender=settings.defender(),
             ),
-            workspace=settings.workspace,
+            workspaces=settings.attached_workspaces(),
             deployer_object_id=client.object_id if needs_deployer and client else None,
             # The cluster comes after the route table and the firewall's rules.
             opts=pulumi.ResourceOptions(parent=self, depends_on=network),

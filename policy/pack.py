@@ -33,6 +33,7 @@ MODULES = (
     "defender_on",
     "scale_settings_sane",
     "compute_namespace_unique",
+    "kubernetes_online_limits",
     "egress_covers_documented_hosts",
 )
 

@@ -25,7 +25,7 @@ from stacks.settings.manifests import Manifest
 from stacks.settings.network import ApiServer, NetworkSettings, VirtualNetwork
 from stacks.settings.parsing import parse
 from stacks.settings.stack import PROJECT, Settings
-from stacks.settings.workspace import ComputeSettings, Workspace
+from stacks.settings.workspace import ComputeSettings, NamedWorkspace, Workspace
 
 __all__ = [
     "CONFIG_FILE_ENV",
@@ -44,6 +44,7 @@ __all__ = [
     "SettingsError",
     "StackSettingsError",
     "VirtualNetwork",
+    "NamedWorkspace",
     "Workspace",
     "config_file",
     "load",

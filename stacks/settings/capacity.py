@@ -132,12 +132,19 @@ def _judge(
         except InputError:
             continue  # quantities node fit cannot model (e.g. extended resources)
         if over is not None:
-            who = ", ".join(
+            named = [
                 f"{settings.endpoints[i].deployments[j].name} {getattr(scale, key)}"
                 for (i, j), _, scale in members
-            )
+            ]
+            who = ", ".join(named[:_NAMED])
+            if len(named) > _NAMED:
+                who += f" and {len(named) - _NAMED} more deployments"
             found.append((members[-1][0], who, pools, over))
     return found
+
+
+# Deployments named in a capacity message; the rest are counted.
+_NAMED = 6
 
 
 def _shortfall(over: nodefit.Overflow, pools: list[NodePool]) -> str:

@@ -128,7 +128,7 @@ class Egress(Model):
 
 def features(settings: Settings) -> hosts.Features:
     """What the stack enables, as catalog.hosts sees it."""
-    cluster, extension, workspace = settings.cluster, settings.extension, settings.workspace
+    cluster, extension = settings.cluster, settings.extension
     if isinstance(cluster, AksClusterSettings):
         gpu_pools = any(cluster.size_of(pool).gpus > 0 for pool in cluster.nodePools)
         name, private = cluster.name, cluster.apiServer.privateCluster
@@ -142,8 +142,11 @@ def features(settings: Settings) -> hosts.Features:
         gpu=gpu_pools or extension.installNvidiaDevicePlugin,
         private_cluster=private,
         cluster=name,
-        storage_account=workspace.storageAccount if workspace else None,
-        container_registry=workspace.containerRegistry if workspace else None,
+        workspaces=tuple(
+            hosts.WorkspaceHosts(w.storageAccount, w.containerRegistry)
+            for w in settings.attached_workspaces()
+        )
+        or (hosts.WorkspaceHosts(),),
     )
 
 
@@ -320,18 +323,16 @@ def _public_router_problems(settings: Settings) -> list[Problem]:
 
 
 def _workspace_problems(settings: Settings) -> list[Problem]:
-    """The workspace's storage account and registry go into firewall rules by name."""
-    workspace = settings.workspace
-    if workspace is None:
-        return []
+    """Each workspace's storage account and registry go into firewall rules by name."""
     return [
         (
-            ("workspace", key),
+            (*settings.workspace_path(workspace), key),
             "egress.firewall writes the workspace's storage account and container registry into "
             "firewall rules (Learn: replace <your storage account name> and <your ACR name>), "
             "and the workspace cannot be read offline: set workspace.storageAccount and "
             "workspace.containerRegistry (the workspace's Overview page shows both)",
         )
+        for workspace in settings.attached_workspaces()
         for key in ("storageAccount", "containerRegistry")
         if getattr(workspace, key) is None
     ]

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from catalog import endpoints as catalog_endpoints
 from catalog import instance_types as catalog_instance_types
-from catalog import naming
+from catalog import naming, quotas
 from router.scale import ScaleSettings
 from stacks.settings.base import Model
 from stacks.settings.errors import Problem, Problems
@@ -242,4 +242,46 @@ def endpoint_problems(settings: Settings) -> list[Problem]:
                         f"to its instanceTypes ({', '.join(compute.instanceTypes)})",
                     )
                 )
+    return problems + _limit_problems(settings)
+
+
+_QUOTAS = (
+    "Learn 'Manage and increase quotas and limits for resources with Azure Machine Learning', "
+    "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas"
+)
+
+
+def _limit_problems(settings: Settings) -> list[Problem]:
+    """The documented ceilings: per endpoint, and per cluster (every endpoint of the stack runs
+    on its one cluster), which allow no exception."""
+    problems: list[Problem] = []
+    for i, endpoint in enumerate(settings.endpoints):
+        if len(endpoint.deployments) > quotas.DEPLOYMENTS_PER_ENDPOINT:
+            problems.append(
+                (
+                    ("endpoints", i, "deployments"),
+                    f"{len(endpoint.deployments)} deployments: an online endpoint takes "
+                    f"{quotas.DEPLOYMENTS_PER_ENDPOINT} ({_QUOTAS}; a quota request raises it)",
+                )
+            )
+    endpoints = len(settings.endpoints)
+    if endpoints > quotas.ENDPOINTS_PER_CLUSTER:
+        problems.append(
+            (
+                ("endpoints",),
+                f"{endpoints} endpoints on one cluster: a Kubernetes cluster takes "
+                f"{quotas.ENDPOINTS_PER_CLUSTER}, with no exception ({_QUOTAS}); spread them "
+                "over clusters (stacks)",
+            )
+        )
+    deployments = sum(len(endpoint.deployments) for endpoint in settings.endpoints)
+    if deployments > quotas.DEPLOYMENTS_PER_CLUSTER:
+        problems.append(
+            (
+                ("endpoints",),
+                f"{deployments} deployments on one cluster: a Kubernetes cluster takes "
+                f"{quotas.DEPLOYMENTS_PER_CLUSTER}, with no exception ({_QUOTAS}); spread them "
+                "over clusters (stacks)",
+            )
+        )
     return problems

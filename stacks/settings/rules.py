@@ -19,9 +19,15 @@ from stacks.settings.errors import Problem
 from stacks.settings.instance_types import instance_type_problems
 from stacks.settings.manifests import manifest_problems
 from stacks.settings.tls import tls_problems
+from stacks.settings.workspace import compute_problems, workspace_problems
 
 if TYPE_CHECKING:
     from stacks.settings.stack import Settings
+
+_CROSS_SUBSCRIPTION = (
+    "Learn 'Deploy Azure Machine Learning extension on AKS or Arc Kubernetes cluster', "
+    "Limitations: cross-subscription attach is not supported"
+)
 
 
 def extension_problems(settings: Settings) -> list[Problem]:
@@ -92,18 +98,16 @@ def cluster_problems(settings: Settings) -> list[Problem]:
             )
         )
     if isinstance(cluster, ArcClusterSettings):
-        workspace = settings.workspace
-        if (
-            workspace
-            and cluster.arm_id.subscription_id.lower() != workspace.subscription_id.lower()
-        ):
-            problems.append(
-                (
-                    ("cluster", "connectedClusterId"),
-                    "the connected cluster must be in the workspace's subscription "
-                    f"({workspace.subscription_id})",
+        for workspace in settings.attached_workspaces():
+            if cluster.arm_id.subscription_id.lower() != workspace.subscription_id.lower():
+                problems.append(
+                    (
+                        ("cluster", "connectedClusterId"),
+                        "the connected cluster must be in the subscription of every workspace "
+                        f"it is attached to ({workspace.workspace_name}: "
+                        f"{workspace.subscription_id}): {_CROSS_SUBSCRIPTION}",
+                    )
                 )
-            )
         return problems
     assert isinstance(cluster, AksClusterSettings)
     if settings.prod:
@@ -117,18 +121,17 @@ def cluster_problems(settings: Settings) -> list[Problem]:
                     f"and {memory:g} GiB",
                 )
             )
-    if (
-        settings.subscriptionId
-        and settings.workspace
-        and settings.subscriptionId.lower() != settings.workspace.subscription_id.lower()
-    ):
-        problems.append(
-            (
-                ("workspace", "id"),
-                "Azure ML cannot attach an AKS cluster from another subscription: connect it "
-                "through Azure Arc in the workspace's subscription",
-            )
+    problems += [
+        (
+            (*settings.workspace_path(workspace), "id"),
+            "Azure ML cannot attach an AKS cluster from another subscription "
+            f"(the cluster's is {settings.subscriptionId}): connect it through Azure Arc in the "
+            f"workspace's subscription; {_CROSS_SUBSCRIPTION}",
         )
+        for workspace in settings.attached_workspaces()
+        if settings.subscriptionId
+        and settings.subscriptionId.lower() != workspace.subscription_id.lower()
+    ]
     return problems + _authorized_range_problems(settings, cluster)
 
 
@@ -162,29 +165,10 @@ def _authorized_range_problems(settings: Settings, cluster: AksClusterSettings) 
     return problems
 
 
-def compute_problems(settings: Settings) -> list[Problem]:
-    problems: list[Problem] = []
-    if settings.computes and settings.workspace is None:
-        problems.append((("workspace",), "computes are attached to a workspace: set workspace.id"))
-    for field, label in (("name", "compute names"), ("namespace", "namespaces")):
-        seen: set[str] = set()
-        for i, compute in enumerate(settings.computes):
-            value = getattr(compute, field)
-            if value in seen:
-                problems.append(
-                    (
-                        ("computes", i, field),
-                        f"{label} must be unique: '{value}' is used twice (one attach per "
-                        "namespace isolates teams)",
-                    )
-                )
-            seen.add(value)
-    return problems
-
-
 PROBLEM_CHECKS = (
     extension_problems,
     cluster_problems,
+    workspace_problems,
     compute_problems,
     tls_problems,
     instance_type_problems,

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic.json_schema import JsonDict
 
 from catalog import regions
+from catalog.kubernetes import DEFAULT_NAMESPACE
 from stacks.settings import rules
 from stacks.settings.base import Model
 from stacks.settings.cluster import AksClusterSettings, Cluster
@@ -20,7 +21,7 @@ from stacks.settings.extension import ExtensionSettings
 from stacks.settings.instance_types import InstanceType
 from stacks.settings.manifests import Manifest
 from stacks.settings.tls import TlsSettings
-from stacks.settings.workspace import ComputeSettings, Workspace
+from stacks.settings.workspace import ComputeSettings, NamedWorkspace, Workspace
 
 PROJECT = "azureml-k8s"
 # Keys read from the azure-native provider's namespace; every other key is the project's.
@@ -42,6 +43,11 @@ class Settings(Model):
     cluster: Cluster = Field(description="The cluster: kind aks (create) or arc (attach).")
     extension: ExtensionSettings = Field(description="The Azure ML extension's settings.")
     workspace: Workspace | None = Field(None, description="The Azure ML workspace to attach to.")
+    workspaces: list[NamedWorkspace] = Field(
+        [],
+        description="Several workspaces on one cluster, instead of workspace: each with a name "
+        "that computes[].workspace uses.",
+    )
     egress: Egress | None = Field(
         None, description="Outbound traffic locked to the documented hosts (firewall rules)."
     )
@@ -113,6 +119,47 @@ class Settings(Model):
     @property
     def prod(self) -> bool:
         return self.environment == "prod"
+
+    def attached_workspaces(self) -> list[Workspace]:
+        """Every workspace the stack names, in its order (one form or the other)."""
+        return [self.workspace] if self.workspace is not None else list(self.workspaces)
+
+    def workspace_path(self, workspace: Workspace) -> tuple[str | int, ...]:
+        """Where a workspace is in the stack's config, for messages."""
+        if workspace is self.workspace:
+            return ("workspace",)
+        return ("workspaces", next(i for i, w in enumerate(self.workspaces) if w is workspace))
+
+    def workspace_of(self, compute: ComputeSettings) -> Workspace | None:
+        """The workspace a compute attaches to (None when the stack names none)."""
+        if compute.workspace is None:
+            return self.workspace
+        return next((w for w in self.workspaces if w.name == compute.workspace), None)
+
+    def computes_of(self, workspace: Workspace) -> list[ComputeSettings]:
+        return [c for c in self.computes if self.workspace_of(c) is workspace]
+
+    def declared_namespaces(self) -> set[str]:
+        """Namespaces extraManifests declares (kind Namespace, apiVersion v1)."""
+        return {
+            str(m.metadata["name"])
+            for m in self.extraManifests
+            if m.kind == "Namespace" and m.apiVersion == "v1"
+        }
+
+    def namespaces_to_create(self) -> list[str]:
+        """The computes' namespaces the stack makes: not default, not declared in extraManifests,
+        not marked as existing (createNamespace: false); in the computes' order."""
+        declared = self.declared_namespaces()
+        return list(
+            dict.fromkeys(
+                c.namespace
+                for c in self.computes
+                if c.createNamespace
+                and c.namespace != DEFAULT_NAMESPACE
+                and c.namespace not in declared
+            )
+        )
 
     @property
     def pem_from_config(self) -> bool:

@@ -29,7 +29,7 @@ MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 def aks_cluster(**overrides) -> AksCluster:
     component = {
         key: overrides.pop(key)
-        for key in ("workspace", "deployer_object_id", "opts")
+        for key in ("workspaces", "deployer_object_id", "opts")
         if key in overrides
     }
     inputs = dict(
@@ -74,7 +74,7 @@ def test_no_trusted_access_binding_without_a_workspace(mocks):
 
 
 def test_trusted_access_binding_for_the_workspace(mocks):
-    mocks.run(lambda: aks_cluster(workspace=WORKSPACE))
+    mocks.run(lambda: aks_cluster(workspaces=[WORKSPACE]))
     binding = mocks.one("azure-native:containerservice:TrustedAccessRoleBinding").inputs
     assert binding["roles"] == [aks.TRUSTED_ACCESS_ROLE]
     assert binding["trustedAccessRoleBindingName"] == "azureml-mlw"

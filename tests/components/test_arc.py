@@ -48,3 +48,37 @@ def test_outputs_carry_the_node_count_contract(mocks):
     assert outputs[tokens.CLUSTER_OUTPUT_NODE_COUNT] == 2
     assert outputs[tokens.CLUSTER_OUTPUT_RESOURCE_ID] == CLUSTER.connectedClusterId
     assert outputs["relaySecret"] is True
+
+
+def test_a_user_assigned_workspace_identity_gets_the_relay_and_cluster_roles(mocks):
+    """On Arc the workspace's user-assigned identity needs Azure Relay Owner on the relay the
+    extension uses, besides its roles on the connected cluster; the attach waits for them."""
+    from catalog import roles
+    from components.compute import Attach, Compute
+    from stacks.settings import ComputeSettings, Workspace
+
+    principal = "33333333-3333-3333-3333-333333333333"
+    workspace = Workspace.model_validate(
+        {
+            "id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-ml/providers/"
+            "Microsoft.MachineLearningServices/workspaces/mlw-edge",
+            "principalId": principal,
+        }
+    )
+    compute = ComputeSettings.model_validate({"name": "k8s-edge", "namespace": "edge"})
+
+    def build():
+        cluster = ArcCluster("t", CLUSTER, facts=FACTS)
+        Compute("c", [Attach(compute, workspace)], cluster.handle, None, namespaces=["edge"])
+
+    mocks.run(build)
+    granted = {
+        a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]: a.inputs["scope"]
+        for a in mocks.of_type("azure-native:authorization:RoleAssignment")
+    }
+    relay = mocks.one("azure-native:relay:Namespace").inputs["namespaceName"]
+    assert granted[roles.AZURE_RELAY_OWNER].endswith(f"/Microsoft.Relay/namespaces/{relay}")
+    assert granted[roles.READER] == CLUSTER.connectedClusterId
+    assert roles.CONTRIBUTOR not in granted  # Trusted Access is AKS's
+    assert set(granted) == {*roles.ATTACH_ON_CLUSTER.values(), roles.AZURE_RELAY_OWNER}
+    assert mocks.one("kubernetes:core/v1:Namespace").inputs["metadata"] == {"name": "edge"}

@@ -10,7 +10,7 @@ import pytest
 from catalog.extension import ClusterFacts
 from components import dns
 from components.cluster import ClusterHandle
-from components.compute import Compute
+from components.compute import Attach, Compute
 from components.network import Network
 from stacks.settings import ComputeSettings, NetworkSettings, Workspace
 from tests.components.conftest import SUBSCRIPTION
@@ -28,7 +28,8 @@ def test_one_kubernetes_attach_per_namespace(mocks):
         provider = kubernetes_sdk.Provider("k8s", kubeconfig="{}")
         cluster = ClusterHandle(facts, anchor, [], pulumi.Output.secret("{}"), provider)
         computes = [ComputeSettings(name="k8s-a", namespace="a"), ComputeSettings(name="k8s-b")]
-        return Compute("t", WORKSPACE, computes, cluster, "principal").ids
+        attaches = [Attach(compute, WORKSPACE) for compute in computes]
+        return Compute("t", attaches, cluster, "principal").ids
 
     ids = mocks.run(build)
     attaches = mocks.of_type("azure-native:machinelearningservices:Compute")

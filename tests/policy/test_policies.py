@@ -4,6 +4,8 @@ the graph-first rule, and each policy's config."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from pulumi_policy.proxy import UnknownValueError
 
@@ -437,6 +439,12 @@ CASES = [
         lambda w: put(w, "compute-b", ["properties", "properties", "namespace"], "team-a"),
         "compute-b",
     ),
+    (
+        "kubernetes-online-limits",
+        "61 endpoints on one cluster",
+        lambda w: _endpoints(w, 60),
+        "score-59",
+    ),
 ]
 
 
@@ -788,3 +796,52 @@ def test_unknown_ranges_count_towards_the_limit_and_hide_nothing():
     put(world, "aks", ["apiServerAccessProfile", "authorizedIPRanges"], ["203.0.113.0/24", UNKNOWN])
     found = run_rule("authorized-ranges-admit-azureml", world)
     assert found and "omit the Azure ML control plane" in found[0][0], found
+
+
+def _endpoints(world, count: int, deployments_each: int = 0):
+    """`count` more endpoints on the team-a compute, each with `deployments_each` deployments."""
+    for i in range(count):
+        endpoint = copy.deepcopy(world["score"])
+        endpoint.props["endpointName"] = f"score-{i}"
+        world[f"score-{i}"] = endpoint
+        for j in range(deployments_each):
+            deployment = copy.deepcopy(world["blue"])
+            deployment.props["endpointName"] = f"score-{i}"
+            deployment.props["deploymentName"] = f"d{j}"
+            deployment.prop_deps = {"workspaceName": ["ws"], "endpointName": [f"score-{i}"]}
+            world[f"score-{i}-d{j}"] = deployment
+    assert all(isinstance(s, Spec) for s in world.values())
+    return world
+
+
+def test_kubernetes_online_limits_per_cluster_and_per_endpoint():
+    limits = "kubernetes-online-limits"
+    # 60 endpoints on one cluster pass (the limit itself); the 61st fails, named.
+    assert not run_rule(limits, _endpoints(baseline(), 59))
+    found = run_rule(limits, _endpoints(baseline(), 60))
+    assert len(found) == 1 and "61 Kubernetes online endpoints" in found[0][0], found
+    # 20 deployments on one endpoint pass; 21 fail.
+    assert not run_rule(limits, _endpoints(baseline(), 1, deployments_each=20))
+    found = run_rule(limits, _endpoints(baseline(), 1, deployments_each=21))
+    assert len(found) == 1 and "has 21 deployments" in found[0][0], found
+    # 100 deployments on one cluster pass (5 x 20 minus blue's one); 101 fail.
+    world = _endpoints(baseline(), 5, deployments_each=20)
+    del world["score-4-d19"]
+    assert not run_rule(limits, world)
+    found = run_rule(limits, _endpoints(baseline(), 5, deployments_each=20))
+    assert len(found) == 1 and "101 Kubernetes online deployments" in found[0][0], found
+
+
+def test_kubernetes_online_limits_count_each_cluster_apart():
+    """Endpoints on another cluster's compute do not count towards this one's 60."""
+    world = _endpoints(baseline(), 40)
+    other = copy.deepcopy(world["compute-b"])
+    other.prop_deps = {"resourceGroupName": ["rg"], "workspaceName": ["ws"], "properties": []}
+    other.props["properties"]["resourceId"] = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-edge/providers/"
+        "Microsoft.Kubernetes/connectedClusters/edge"
+    )
+    world["compute-edge"] = other
+    for i in range(30):
+        world[f"score-{i}"].prop_deps = {"workspaceName": ["ws"], "properties": ["compute-edge"]}
+    assert not run_rule("kubernetes-online-limits", world)

@@ -341,7 +341,7 @@ CASES = [
             }
         },
         "connectedClusterId",
-        "workspace's subscription",
+        "in the subscription of every workspace",
     ),
     (
         "internal lb on arc",

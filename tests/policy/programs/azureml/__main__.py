@@ -196,6 +196,18 @@ endpoint = machinelearningservices.OnlineEndpoint(
         auth_mode="Key", compute=compute.id
     ),
 )
+# Past a cluster's 60 Kubernetes online endpoints.
+for i in range(60 if case == "kubernetes-online-limits" else 0):
+    machinelearningservices.OnlineEndpoint(
+        f"score-{i}",
+        resource_group_name=group.name,
+        workspace_name=workspace.name,
+        endpoint_name=f"score-{i}",
+        location=region,
+        properties=machinelearningservices.OnlineEndpointPropertiesArgs(
+            auth_mode="Key", compute=compute.id
+        ),
+    )
 machinelearningservices.OnlineDeployment(
     "blue",
     resource_group_name=group.name,
