@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common import cli
 from preflight import processes
 from preflight.errors import INVALID, PROGRAM_FAILED, Failure
+from preflight.program import passphrase
 from preflight.program.stackfile import (
     CONFIG_FILE_ENV,
+    SECRET_PLACEHOLDER,
     Project,
     StackConfig,
     StackFileError,
@@ -40,16 +43,33 @@ def load(program_dir: str, config: str | None, stack: str | None) -> tuple[Proje
     try:
         project = load_project(program)
         if config:
-            return project, load_stack(Path(config).resolve(), project, config)
-        name = stack or DEFAULT_STACK
-        path = find_stack_file(project, name)
-        if path is None:
-            return project, empty_stack(name)
-        return project, load_stack(path, project, os.path.relpath(path, program))
+            found = load_stack(Path(config).resolve(), project, config)
+        else:
+            name = stack or DEFAULT_STACK
+            path = find_stack_file(project, name)
+            if path is None:
+                return project, empty_stack(name)
+            found = load_stack(path, project, os.path.relpath(path, program))
     except StackFileError as err:
         raise Failure(
             INVALID, str(err), [{"path": f"{err.file}: {err.where}", "message": err.message}]
         ) from None
+    _note_placeholders(found)
+    return project, found
+
+
+def _note_placeholders(stack: StackConfig) -> None:
+    """Once, on stderr: secure values that preview as placeholders, and why."""
+    if SECRET_PLACEHOLDER not in stack.secret_values:
+        return
+    if passphrase.ENV not in os.environ and not os.environ.get(passphrase.FILE_ENV):
+        why = f"set {passphrase.ENV} or {passphrase.FILE_ENV} to decrypt and check them"
+    else:
+        why = "its secrets provider is not pulumi's passphrase one (no encryptionsalt)"
+    cli.warn(
+        f"preflight: {stack.file}: secure values are not decrypted ({why}); "
+        "they preview as placeholders"
+    )
 
 
 def job(project: Project, stack: StackConfig) -> dict:
