@@ -2,7 +2,9 @@
 
 0 clean; 1 a mandatory policy violation (check, and nothing else: a crash is never 1); 2 invalid
 settings or input; 3 the program failed; 4 the policy pack failed; 64 a bad command line. Output
-that cannot be written and signals end as common.cli says (74, 141, 130, 128 + N).
+that cannot be written and signals end as common.cli says (74 a write error or a closed stdout,
+141 a broken pipe, 130 Ctrl-C, 128 + N on SIGTERM, SIGHUP, SIGQUIT): one table, in
+docs/preflight.md.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ comments) of every module it ships. A test compares it and PulumiPolicy.yaml's v
 newest "Policy pack" entry of CHANGELOG.md, so a change to a policy, or to a catalog fact a
 policy reads, cannot land without a version and a changelog entry.
 
-Exit codes: 0 done; 2 the target is not an empty directory; 64 a bad command line.
+Exit codes: 0 done; 2 the target is not an empty directory; 64 a bad command line; 74 the target
+or the output cannot be written; the rest as common.cli says (141, 130, 128 + N).
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     except cli.UsageError as err:
         cli.warn(str(err))
         return INVALID
+    except OSError as err:  # the target cannot be written: an output error, as a full stdout
+        cli.warn(f"policypack: cannot write {args.target}: {err.strerror or err}")
+        return cli.OUTPUT_FAILED
     cli.write(
         f"{args.target}: policy pack {pack_version()}, publish with `pulumi policy publish`\n"
     )

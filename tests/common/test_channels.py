@@ -103,3 +103,10 @@ def test_a_command_that_prints_nothing_succeeds_with_stdout_closed():
     _marker, env = environment()
     code, stderr = run_to("closed", [PYTHON, "-c", QUIET], env)
     assert (code, stderr) == (0, "")
+
+
+def test_policypack_build_into_a_place_it_cannot_write_is_74():
+    _marker, env = environment()
+    code, stderr = run_to("full", [PYTHON, "scripts/policypack.py", "build", "/proc/no-such"], env)
+    assert code == 74 and "policypack: cannot write /proc/no-such" in stderr
+    assert "Traceback" not in stderr
