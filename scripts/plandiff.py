@@ -19,8 +19,8 @@ process, no temporary file and no `.git/worktrees` entry behind.
 
 Exit codes: 0 done; 2 bad input (not a git checkout, a ref that is not a commit, an unreadable
 Pulumi.yaml, on either side); 3 a preview failed (its section says why, the other stacks are still
-shown); 64 wrong command line (`make diff` without BASE included); 74 the output cannot be
-written; 141 a broken pipe; 130 Ctrl-C; 128 + N on SIGTERM, SIGHUP, SIGQUIT.
+shown); 64 wrong command line (`make diff` without BASE included); 74 the output, or the
+temporary directory, cannot be written; 141 a broken pipe; 130 Ctrl-C; 128 + N on SIGTERM, SIGHUP, SIGQUIT.
 """
 
 from __future__ import annotations
@@ -348,7 +348,10 @@ def render(ref: str, commit: str, results: list[StackDiff]) -> str:
 def diff(ref: str) -> int:
     commit = _commit(check_ref(ref))
     head_stacks = stacks(PROJECT_DIR)
-    scratch = Path(tempfile.mkdtemp(prefix="plandiff-"))
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix="plandiff-"))
+    except OSError as err:
+        raise Failure(cli.OUTPUT_FAILED, f"cannot make a temporary directory: {err}") from None
     cleanup = cli.on_exit(lambda: _remove_worktree(scratch, scratch / "base"))
     cli.on_exit(CHILDREN.stop)  # runs first: the previews leave the worktree before it goes
     try:
@@ -364,6 +367,8 @@ def diff(ref: str) -> int:
                     range(len(names)),
                 )
             )
+    except OSError as err:  # a full disk under TMPDIR, say
+        raise Failure(cli.OUTPUT_FAILED, f"cannot write in {scratch}: {err.strerror}") from None
     finally:
         cli.cancel_on_exit(cleanup)
         cleanup()
