@@ -3,12 +3,17 @@
 The docs leave this record to the user ("Update your DNS with an FQDN"): the IP is the external
 IP of the `azureml-fe` Service in the `azureml` namespace, known only once the extension has
 installed the router. So the Service is read through the cluster's Kubernetes provider after the
-extension, and the record follows it. A public zone gets a DNS record set; a private zone (for an
-internal load balancer) a private DNS record set.
+extension, and the record follows it. Azure gives the Service its IP a few minutes after the
+router exists: on a deploy the record waits for it (bounded by dns.waitMinutes, polling the
+Service through the cluster's kubeconfig), so the first `pulumi up` completes; a preview never
+waits and never calls out. A public zone gets a DNS record set; a private zone (for an internal
+load balancer) a private DNS record set.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -28,9 +33,11 @@ class DnsRecord(pulumi.ComponentResource):
         settings: Dns,
         cname: str,
         provider: kubernetes_sdk.Provider,
+        kubeconfig: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         """cname: the extension's sslCname, inside the zone (checked in the settings).
+        kubeconfig: the cluster's (secret), to poll the Service while its IP is pending.
         opts.depends_on: the extension, which creates the router's Service."""
         super().__init__("azureml-k8s:index:DnsRecord", name, None, opts)
         service = kubernetes_sdk.core.v1.Service.get(
@@ -38,7 +45,13 @@ class DnsRecord(pulumi.ComponentResource):
             f"{hosts.ROUTER_SERVICE_NAMESPACE}/{hosts.ROUTER_SERVICE}",
             opts=children_of(self, opts, provider=provider),
         )
-        address = service.status.apply(_load_balancer_ip)
+        wait_s = settings.waitMinutes * 60
+        # The IP is no secret, although the kubeconfig it may be polled with is.
+        address = pulumi.Output.unsecret(
+            pulumi.Output.all(service.status, kubeconfig).apply(
+                lambda args: router_address(args[0], lambda: _poller(args[1]), wait_s)
+            )
+        )
         relative = settings.relative_name(cname)
         zone = settings.arm_id
         # The same record in either zone kind; only the zone's argument name differs.
@@ -64,18 +77,66 @@ class DnsRecord(pulumi.ComponentResource):
 
 
 def _load_balancer_ip(status) -> str | None:
-    """The Service's load balancer IP (status.loadBalancer.ingress[0].ip). Azure assigns it a
-    little after the extension installs the router: on a deploy without it, stop with what to do
-    rather than send Azure an A record without an address."""
+    """The Service's load balancer IP (status.loadBalancer.ingress[0].ip), or None."""
     ingress = getattr(getattr(status, "load_balancer", None), "ingress", None) or []
-    address = ingress[0].ip if ingress else None
-    if address is None and not pulumi.runtime.is_dry_run():
-        raise pulumi.RunError(
-            f"the {hosts.ROUTER_SERVICE_NAMESPACE}/{hosts.ROUTER_SERVICE} Service has no load "
-            "balancer IP yet (Azure assigns it shortly after the extension installs the router): "
-            "run `pulumi up` again in a few minutes to create the DNS record"
-        )
-    return address
+    return getattr(ingress[0], "ip", None) if ingress else None
+
+
+# How often the Service is read again while its IP is pending.
+POLL_INTERVAL_S = 10
+
+
+def router_address(
+    status,
+    poller: Callable[[], Callable[[], str | None]],
+    wait_s: float,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> str | None:
+    """The router's IP: from the Service as read, else (on a deploy only) from polling it every
+    POLL_INTERVAL_S until wait_s has passed; then a clear stop, never an A record without an
+    address. At preview: None (the record's address is unknown until deploy)."""
+    address = _load_balancer_ip(status)
+    if address is not None or pulumi.runtime.is_dry_run():
+        return address
+    read = poller()
+    deadline = clock() + wait_s
+    while True:
+        address = read()
+        if address is not None:
+            return address
+        if clock() >= deadline:
+            break
+        sleep(min(POLL_INTERVAL_S, max(deadline - clock(), 0)))
+    raise pulumi.RunError(
+        f"the {hosts.ROUTER_SERVICE_NAMESPACE}/{hosts.ROUTER_SERVICE} Service has no load "
+        f"balancer IP after {wait_s / 60:g} minutes: check `kubectl get svc {hosts.ROUTER_SERVICE} "
+        f"-n {hosts.ROUTER_SERVICE_NAMESPACE}` (its events say why Azure has not assigned one, e.g. "
+        "a subnet without free addresses or a quota), or raise dns.waitMinutes"
+    )
+
+
+def _poller(kubeconfig: str) -> Callable[[], str | None]:
+    """A reader of the Service's IP through the Kubernetes API (the official client, which runs
+    the kubeconfig's exec plugin such as kubelogin); imported only on a deploy that needs it."""
+    import yaml
+    from kubernetes import client, config
+
+    api = client.CoreV1Api(config.new_client_from_config_dict(yaml.safe_load(kubeconfig)))
+
+    def read() -> str | None:
+        try:
+            service = api.read_namespaced_service(
+                hosts.ROUTER_SERVICE, hosts.ROUTER_SERVICE_NAMESPACE
+            )
+        except client.ApiException as err:
+            if err.status == 404:  # not (re)created yet by the extension: keep waiting
+                return None
+            raise
+        return _load_balancer_ip(service.status)
+
+    return read
 
 
 def instructions(cname: str | None) -> str | None:

@@ -189,6 +189,7 @@ class Platform(pulumi.ComponentResource):
             settings.dns,
             cname,
             handle.provider,
+            handle.kubeconfig,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[extension.resource]),
         )
         return pulumi.Output.concat(

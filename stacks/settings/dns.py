@@ -23,6 +23,14 @@ class Dns(Model):
         examples=[arm.DNS_ZONE.example, arm.PRIVATE_DNS_ZONE.example],
     )
     ttl: int = Field(300, ge=1, le=2147483647, description="The record's TTL in seconds.")
+    waitMinutes: int = Field(
+        10,
+        ge=1,
+        le=60,
+        description="On a deploy, how long to wait for Azure to give azureml-fe's Service its "
+        "load balancer IP before the record can be made (it comes a few minutes after the "
+        "extension installs the router); only then is it an error.",
+    )
 
     @field_validator("zoneId")
     @classmethod

@@ -76,15 +76,81 @@ def test_existing_subnet_is_used_as_is(mocks):
     assert mocks.of_type("azure-native:network:Subnet") == []
 
 
-def test_dns_record_waits_for_the_router_ip_on_a_deploy(monkeypatch):
-    def status(*ips):
-        ingress = [SimpleNamespace(ip=ip) for ip in ips]
-        return SimpleNamespace(load_balancer=SimpleNamespace(ingress=ingress))
+def _status(*ips):
+    ingress = [SimpleNamespace(ip=ip) for ip in ips]
+    return SimpleNamespace(load_balancer=SimpleNamespace(ingress=ingress))
 
+
+class _Clock:
+    """A fake clock the fake sleep advances: the wait runs instantly and is counted."""
+
+    def __init__(self):
+        self.now, self.sleeps = 0.0, []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_a_preview_never_waits_nor_polls(monkeypatch):
     monkeypatch.setattr(pulumi.runtime, "is_dry_run", lambda: True)
-    assert dns._load_balancer_ip(status("10.1.2.3")) == "10.1.2.3"
-    assert dns._load_balancer_ip(status()) is None  # a preview: known once deployed
+    never = lambda: pytest.fail("a preview must not poll")  # noqa: E731
+    assert dns.router_address(_status("10.1.2.3"), never, 600) == "10.1.2.3"
+    assert dns.router_address(_status(), never, 600) is None  # unknown until deploy
+
+
+def test_a_deploy_waits_for_the_ip_that_comes_after_some_polls(monkeypatch):
+    """The first `pulumi up`: the Service exists without an IP, which Azure assigns a few polls
+    later; the record gets it, no "run again"."""
     monkeypatch.setattr(pulumi.runtime, "is_dry_run", lambda: False)
-    assert dns._load_balancer_ip(status("10.1.2.3")) == "10.1.2.3"
-    with pytest.raises(pulumi.RunError, match="no load balancer IP yet"):
-        dns._load_balancer_ip(status())
+    answers = iter([None, None, None, "20.1.2.3"])
+    clock = _Clock()
+    address = dns.router_address(
+        _status(), lambda: lambda: next(answers), 600, sleep=clock.sleep, clock=lambda: clock.now
+    )
+    assert address == "20.1.2.3"
+    assert clock.sleeps == [dns.POLL_INTERVAL_S] * 3
+    # Already assigned: no poll at all.
+    never = lambda: pytest.fail("no poll when the IP is there")  # noqa: E731
+    assert dns.router_address(_status("10.1.2.3"), never, 600) == "10.1.2.3"
+
+
+def test_a_deploy_stops_clearly_after_the_bounded_wait(monkeypatch):
+    monkeypatch.setattr(pulumi.runtime, "is_dry_run", lambda: False)
+    clock = _Clock()
+    with pytest.raises(pulumi.RunError, match="no load balancer IP after 2 minutes") as caught:
+        dns.router_address(
+            _status(), lambda: lambda: None, 120, sleep=clock.sleep, clock=lambda: clock.now
+        )
+    assert "raise dns.waitMinutes" in str(caught.value) and "run `pulumi up` again" not in str(
+        caught.value
+    )
+    assert sum(clock.sleeps) == 120  # bounded: never past the wait
+
+
+def test_the_poller_reads_the_service_through_the_kubeconfig(monkeypatch):
+    """The real reader, without a cluster: the official client built from the kubeconfig; a
+    Service not there yet is "no IP yet", other API errors stop the deploy."""
+    from kubernetes import client
+
+    kubeconfig = (
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        "contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\n"
+    )
+    calls = []
+
+    def answer(self, name, namespace):
+        calls.append((name, namespace))
+        if len(calls) == 1:
+            raise client.ApiException(status=404)
+        if len(calls) == 2:
+            return SimpleNamespace(status=_status("20.1.2.3"))
+        raise client.ApiException(status=403)
+
+    monkeypatch.setattr(client.CoreV1Api, "read_namespaced_service", answer)
+    read = dns._poller(kubeconfig)
+    assert read() is None and read() == "20.1.2.3"
+    with pytest.raises(client.ApiException):
+        read()
+    assert calls[0] == ("azureml-fe", "azureml")
