@@ -271,6 +271,8 @@ def _entry_point() -> bool:
 
 
 # A command's own imports (numpy, the Pulumi SDK) take up to a second: the handlers go in as soon
-# as its entry point imports this module, so Ctrl-C then is 130 without a traceback too.
+# as its entry point imports this module, so Ctrl-C then is 130 without a traceback too, and a
+# closed stdout's number is taken before those imports open any file.
 if _entry_point():
+    _reserve_standard_fds()
     install_signal_handlers()
