@@ -86,6 +86,50 @@ def removal_disrupts(resource_type: str, replaced: bool = False) -> str | None:
     return reason.format(when=when)
 
 
+# What a change does to running work, for the reviewer (by type and the changed path's start,
+# list indices as []). Not disruptive by themselves: they say when and how things restart.
+_HELM_UPGRADE = (
+    "the extension is upgraded in place (a Helm upgrade of its release): azureml-fe and the "
+    "extension's pods restart, and azureml-fe's replica count returns to the configured one"
+)
+_VERSION_UPGRADE = (
+    "an upgrade: the control plane first, then each pool, its nodes surged and drained "
+    "(maxSurge), pods evicted and rescheduled (running training jobs restart)"
+)
+EFFECTS: dict[tuple[str, str], str] = {
+    (tokens.EXTENSION, "version"): _HELM_UPGRADE,
+    (tokens.EXTENSION, "releaseTrain"): _HELM_UPGRADE,
+    (tokens.EXTENSION, "autoUpgradeMinorVersion"): (
+        "who upgrades the extension changes: with auto-upgrade on, Azure upgrades it (and "
+        "restarts azureml-fe) within the release train"
+    ),
+    (tokens.MANAGED_CLUSTER, "kubernetesVersion"): _VERSION_UPGRADE,
+    (tokens.MANAGED_CLUSTER, "agentPoolProfiles[].orchestratorVersion"): _VERSION_UPGRADE,
+    (tokens.AGENT_POOL, "orchestratorVersion"): _VERSION_UPGRADE,
+    (tokens.MANAGED_CLUSTER, "autoUpgradeProfile"): (
+        "AKS applies a channel change within 24 hours; upgrades then run in the channel's "
+        "maintenance window"
+    ),
+    (tokens.MANAGED_CLUSTER, "agentPoolProfiles[].upgradeSettings"): (
+        "takes effect at the pool's next upgrade"
+    ),
+    (tokens.MAINTENANCE_CONFIGURATION, "maintenanceWindow"): (
+        "the next automatic upgrade may run in the new window (AKS asks for at least 15 "
+        "minutes between the change and the window's start)"
+    ),
+}
+
+
+def effect(resource_type: str, changed_path: str) -> str | None:
+    """What a change does to running work, when it does something a reviewer should know."""
+    base = tokens.base_type(resource_type)
+    path = re.sub(r"\[\d+\]", "[]", changed_path)
+    for (kind, start), text in EFFECTS.items():
+        if kind == base and (path == start or path.startswith(start + ".")):
+            return text
+    return None
+
+
 def not_in_place(resource_type: str, changed_path: str) -> str | None:
     """Why a change cannot be applied in place and what it takes instead, or None."""
     key = (tokens.base_type(resource_type), re.sub(r"\[\d+\]", "[]", changed_path))
@@ -131,5 +175,14 @@ SOURCES: dict[str, str] = {
         "Learn 'Overview of DNS zones and records' (records answer only while they exist; TTL)"
     ),
     "removal_disrupts": "DISRUPTIVE_REMOVALS",
+    "EFFECTS": (
+        "Learn 'Automatically upgrade an Azure Kubernetes Service (AKS) cluster' (24 hours for a "
+        "channel change; control plane then pools), 'Configure rolling upgrades for AKS node "
+        "pools' (surge, drain), 'Use planned maintenance ...' (15 minutes' notice), Learn "
+        "'Azure Machine Learning inference router and connectivity requirements' (replica count "
+        "reset on upgrade); unconfirmed: that azureml-fe restarts on an extension upgrade "
+        "(inferred: the extension is a Helm release)"
+    ),
+    "effect": "EFFECTS",
     "replaces": "AZURE_NATIVE_REPLACE, KUBERNETES_REPLACE",
 }

@@ -9,6 +9,7 @@ RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
 TRUSTED_ACCESS_ROLE_BINDING = "azure-native:containerservice:TrustedAccessRoleBinding"
+MAINTENANCE_CONFIGURATION = "azure-native:containerservice:MaintenanceConfiguration"
 EXTENSION = "azure-native:kubernetesconfiguration:Extension"
 CONNECTED_CLUSTER = "azure-native:kubernetes:ConnectedCluster"
 COMPUTE = "azure-native:machinelearningservices:Compute"
@@ -80,6 +81,7 @@ SOURCES: dict[str, str] = {
     "MANAGED_CLUSTER": _AZURE_SDK,
     "AGENT_POOL": _AZURE_SDK,
     "TRUSTED_ACCESS_ROLE_BINDING": _AZURE_SDK,
+    "MAINTENANCE_CONFIGURATION": _AZURE_SDK,
     "DNS_RECORD_SET": _AZURE_SDK,
     "PRIVATE_DNS_RECORD_SET": _AZURE_SDK,
     "EXTENSION": _AZURE_SDK,

@@ -10,11 +10,11 @@ import pulumi
 import pulumi_kubernetes as kubernetes_sdk
 from pulumi_azure_native import authorization, containerservice, operationalinsights
 
-from catalog import aks, arm, naming, roles, tokens
+from catalog import aks, aks_upgrades, arm, naming, roles, tokens
 from catalog import extension as catalog_extension
 from components.cluster import ClusterComponent, ClusterHandle, decode_kubeconfig
 from components.options import children_of
-from stacks.settings import AksClusterSettings, NodePool, Workspace
+from stacks.settings import AksClusterSettings, NodePool, Workspace, upgrades
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class AksCluster(ClusterComponent):
             # Production clusters are protected: deleting one takes every model with it.
             opts=children_of(self, opts, protect=inputs.production, ignore_changes=ignore or None),
         )
+        self._maintenance(managed)
         bindings = self._trusted_access(managed, workspaces)
         kubeconfig = self._kubeconfig(managed)
         waits: list[pulumi.Resource] = [managed]
@@ -98,6 +99,28 @@ class AksCluster(ClusterComponent):
             )
             return logs.id
         return logs_id
+
+    def _maintenance(self, managed: containerservice.ManagedCluster) -> None:
+        """The planned maintenance windows of the auto-upgrades (weekly)."""
+        for config_name, window in upgrades.windows(self._cluster, self._inputs.production).items():
+            containerservice.MaintenanceConfiguration(
+                f"{self._name}-{config_name}",
+                config_name=config_name,
+                resource_group_name=self._inputs.resource_group_name,
+                resource_name_=self._cluster.name,
+                maintenance_window={
+                    "schedule": {
+                        "weekly": {
+                            "day_of_week": window.day,
+                            "interval_weeks": window.intervalWeeks,
+                        }
+                    },
+                    "start_time": window.startTime,
+                    "duration_hours": window.durationHours,
+                    "utc_offset": window.utcOffset,
+                },
+                opts=children_of(self, self._opts, depends_on=[managed]),
+            )
 
     def _trusted_access(
         self, managed: containerservice.ManagedCluster, workspaces: Sequence[Workspace]
@@ -168,7 +191,10 @@ def cluster_arguments(
         "dns_prefix": cluster.name,
         "kubernetes_version": cluster.kubernetesVersion,
         "identity": identity,
-        "agent_pool_profiles": [_pool(pool, inputs.subnet_id) for pool in cluster.nodePools],
+        "agent_pool_profiles": [
+            _pool(pool, inputs.subnet_id, cluster.size_of(pool).gpus > 0, inputs.production)
+            for pool in cluster.nodePools
+        ],
         "enable_rbac": True,
         "disable_local_accounts": entra_only,
         "aad_profile": {"managed": True, "enable_azure_rbac": True} if entra_only else None,
@@ -197,12 +223,29 @@ def cluster_arguments(
         }
         if inputs.defender
         else None,
-        "sku": {"name": "Base", "tier": "Standard" if inputs.production else "Free"},
+        "sku": {"name": "Base", "tier": upgrades.tier(cluster, inputs.production)},
+        **_upgrade_arguments(cluster, inputs.production),
     }
 
 
-def _pool(pool: NodePool, subnet_id: pulumi.Input[str | None]) -> dict:
-    profile = {
+def _upgrade_arguments(cluster: AksClusterSettings, production: bool) -> dict:
+    """Support plan and auto-upgrade channels, only when they are set (AKS's defaults
+    otherwise, so a stack that sets none keeps its plan)."""
+    found: dict = {}
+    if upgrades.tier(cluster, production) == "Premium":
+        found["support_plan"] = aks_upgrades.PREMIUM_SUPPORT_PLAN
+    channel, node_os = upgrades.channels(cluster, production)
+    if channel or node_os:
+        found["auto_upgrade_profile"] = {
+            key: value
+            for key, value in (("upgrade_channel", channel), ("node_os_upgrade_channel", node_os))
+            if value
+        }
+    return found
+
+
+def _pool(pool: NodePool, subnet_id: pulumi.Input[str | None], gpu: bool, prod: bool) -> dict:
+    profile: dict = {
         "name": pool.name,
         "mode": pool.mode,
         "vm_size": pool.vmSize,
@@ -224,4 +267,18 @@ def _pool(pool: NodePool, subnet_id: pulumi.Input[str | None]) -> dict:
         )
     else:
         profile.update(enable_auto_scaling=False, count=pool.count)
+    settings = upgrades.pool_upgrade(pool, gpu, prod)
+    upgrade = {
+        key: value
+        for key, value in (
+            ("max_surge", settings.maxSurge),
+            ("max_unavailable", settings.maxUnavailable),
+            ("drain_timeout_in_minutes", settings.drainTimeoutMinutes),
+            ("node_soak_duration_in_minutes", settings.nodeSoakMinutes),
+            ("undrainable_node_behavior", settings.undrainableNodeBehavior),
+        )
+        if value is not None
+    }
+    if upgrade:
+        profile["upgrade_settings"] = upgrade
     return profile

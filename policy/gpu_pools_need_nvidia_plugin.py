@@ -8,8 +8,8 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from catalog import vm_sizes
 from catalog.extension import is_true
-from policy.resources import Graph, get, peek
-from policy.rule import Context, Finding, Rule
+from policy.resources import Graph, get, installs_device_plugin
+from policy.rule import PLUGIN_NAMES_CONFIG, Context, Finding, Rule
 
 NAME = "gpu-pools-need-nvidia-plugin"
 
@@ -24,24 +24,8 @@ def _gpu_sizes(graph: Graph, cluster, prefixes: list[str]) -> list[str]:
     return sorted(set(out))
 
 
-def _plugin_elsewhere(graph: Graph, markers: list[str]) -> bool:
-    """The program installs a device plugin itself (a DaemonSet, a Helm release, an operator)."""
-    for r in graph.resources:
-        if not r.resource_type.startswith("kubernetes:"):
-            continue
-        names = (
-            peek(r.props, "metadata", "name"),
-            peek(r.props, "chart"),
-            peek(r.props, "name"),
-            r.name,
-        )
-        if any(isinstance(n, str) and any(m in n.lower() for m in markers) for n in names):
-            return True
-    return False
-
-
 def check(graph: Graph, context: Context) -> Iterator[Finding]:
-    if _plugin_elsewhere(graph, context.config["pluginNames"]):
+    if installs_device_plugin(graph, context.config["pluginNames"]):
         return
     for extension in graph.azureml_extensions():
         settings = get(extension.props, "configurationSettings", default={})
@@ -79,11 +63,6 @@ RULE = Rule(
             "default": ["Standard_NC", "Standard_ND", "Standard_NV"],
             "description": "VM size prefixes of NVIDIA GPU sizes the catalog does not list.",
         },
-        "pluginNames": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["nvidia-device-plugin", "gpu-operator"],
-            "description": "Name fragments of Kubernetes resources that install the plugin.",
-        },
+        "pluginNames": PLUGIN_NAMES_CONFIG,
     },
 )

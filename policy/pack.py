@@ -34,6 +34,11 @@ MODULES = (
     "scale_settings_sane",
     "compute_namespace_unique",
     "kubernetes_online_limits",
+    "production_tier",
+    "auto_upgrade_channel_set",
+    "upgrades_have_windows",
+    "extension_version_pin",
+    "one_nvidia_device_plugin",
     "egress_covers_documented_hosts",
 )
 

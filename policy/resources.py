@@ -196,6 +196,23 @@ class Graph:
         return pools
 
 
+def installs_device_plugin(graph: Graph, markers: list[str]) -> bool:
+    """The program installs an NVIDIA device plugin itself (a DaemonSet, a Helm release, an
+    operator), recognised by a name fragment in `markers`."""
+    for r in graph.resources:
+        if not r.resource_type.startswith("kubernetes:"):
+            continue
+        names = (
+            peek(r.props, "metadata", "name"),
+            peek(r.props, "chart"),
+            peek(r.props, "name"),
+            r.name,
+        )
+        if any(isinstance(n, str) and any(m in n.lower() for m in markers) for n in names):
+            return True
+    return False
+
+
 def peek(value: Any, *path: str) -> Any:
     """A value for a message only: None when it is missing or unknown at preview."""
     try:

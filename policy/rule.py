@@ -77,6 +77,14 @@ PRODUCTION_CONFIG: dict[str, dict[str, Any]] = {
     },
 }
 
+# Name fragments of Kubernetes resources that install an NVIDIA device plugin.
+PLUGIN_NAMES_CONFIG: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string"},
+    "default": ["nvidia-device-plugin", "gpu-operator"],
+    "description": "Name fragments of Kubernetes resources that install the plugin.",
+}
+
 # For recommendations that matter in production first: a switch, on by default.
 PRODUCTION_ONLY_CONFIG: dict[str, dict[str, Any]] = {
     "productionOnly": {

@@ -101,6 +101,11 @@ def diff(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
                 if (why := replacements.not_in_place(rtype, p["path"]))
             ],
         }
+        effects = sorted(
+            {why for p in properties if (why := replacements.effect(rtype, p["path"]))}
+        )
+        if effects:
+            entry["effects"] = effects
         disruptive = []
         if base_type(rtype) == EXTENSION_TYPE_TOKEN:
             disruptive = extension.disruptive_changes(_settings(before[urn]), _settings(after[urn]))
@@ -189,6 +194,8 @@ def text(d: dict[str, Any]) -> str:
             lines.append(f"    NOT IN PLACE: {visible(blocked['path'])}: {visible(blocked['why'])}")
         for reason in c.get("disruptive", []):
             lines.append(f"    DISRUPTIVE: {visible(reason)}")
+        for note in c.get("effects", []):
+            lines.append(f"    NOTE: {visible(note)}")
     warnings = d.get("warnings", {})
     lines += [f"! new warning: {visible(w)}" for w in warnings.get("new", [])]
     lines += [f"  resolved warning: {visible(w)}" for w in warnings.get("resolved", [])]
@@ -226,6 +233,11 @@ def markdown(d: dict[str, Any]) -> str:
         ]
         lines += [f"> **Disrupts** {md_code(_name(urn))}: {md_code(r)}" for urn, r in warnings]
         lines += [f"> **New warning**: {md_code(w)}" for w in new_warnings]
+        lines += [""]
+    notes = [(c["urn"], e) for c in d["changed"] for e in c.get("effects", [])]
+    if notes:
+        lines += ["> [!NOTE]"]
+        lines += [f"> **{md_code(_name(urn))}**: {md_code(e)}" for urn, e in notes]
         lines += [""]
     lines += ["| | Resource | Type | Change |", "|---|---|---|---|"]
     lines += [f"| + | {md_code(_name(u))} | {md_code(_type(u))} | added |" for u in d["added"]]

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from catalog import aks, arm, naming, vm_sizes
 from stacks.settings.base import Model, parsed_id, resource_id
 from stacks.settings.network import ApiServer, NetworkSettings
+from stacks.settings.upgrades import PoolUpgrade, Upgrades
 
 
 class NodePool(Model):
@@ -41,6 +42,9 @@ class NodePool(Model):
         None, description=f"Pods per node, {aks.MAX_PODS_MIN} to {aks.MAX_PODS_MAX}."
     )
     osDiskSizeGB: int | None = Field(None, description="OS disk size in GB.")
+    upgrade: PoolUpgrade = Field(
+        PoolUpgrade(), description="How the pool is upgraded (surge, drain, in place)."
+    )
 
     @field_validator("name")
     @classmethod
@@ -179,6 +183,15 @@ class AksClusterSettings(Model):
         "through an AKS Trusted Access binding per workspace.",
     )
     monitoring: Monitoring = Field(Monitoring(), description="Container Insights and Defender.")
+    tier: Literal["Free", "Standard", "Premium"] | None = Field(
+        None,
+        description="Pricing tier: Standard and Premium carry the API server's uptime SLA, "
+        "Premium long-term support (the AKSLongTermSupport plan). Unset: Standard in prod, "
+        "Free elsewhere.",
+    )
+    upgrades: Upgrades = Field(
+        Upgrades(), description="Auto-upgrade channels and their maintenance windows."
+    )
     vmSizes: dict[str, VmSizeDeclaration] = Field(
         {}, description="Figures of VM sizes the catalog does not know."
     )

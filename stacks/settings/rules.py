@@ -19,6 +19,7 @@ from stacks.settings.errors import Problem
 from stacks.settings.instance_types import instance_type_problems
 from stacks.settings.manifests import manifest_problems
 from stacks.settings.tls import tls_problems
+from stacks.settings.upgrades import upgrade_problems
 from stacks.settings.workspace import compute_problems, workspace_problems
 
 if TYPE_CHECKING:
@@ -177,6 +178,7 @@ PROBLEM_CHECKS = (
     egress_problems,
     dns_problems,
     manifest_problems,
+    upgrade_problems,
 )
 
 

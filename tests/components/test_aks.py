@@ -122,3 +122,51 @@ def test_outputs_registered_and_kubeconfig_secret(mocks):
         "clusterResourceId": FACTS.resource_id,
         "secret": True,
     }
+
+
+def test_production_upgrades_tier_windows_and_surge(mocks):
+    mocks.run(lambda: aks_cluster(production=True))
+    inputs = mocks.one(MANAGED_CLUSTER).inputs
+    assert inputs["sku"] == {"name": "Base", "tier": "Standard"}
+    assert inputs["autoUpgradeProfile"] == {
+        "upgradeChannel": "patch",
+        "nodeOSUpgradeChannel": "NodeImage",
+    }
+    assert "supportPlan" not in inputs
+    pools = {p["name"]: p.get("upgradeSettings") for p in inputs["agentPoolProfiles"]}
+    assert pools == {
+        "system": {"maxSurge": "33%"},
+        "gpu": {"maxSurge": "1", "undrainableNodeBehavior": "Cordon"},
+    }
+    windows = {
+        m.inputs["configName"]: m.inputs
+        for m in mocks.of_type("azure-native:containerservice:MaintenanceConfiguration")
+    }
+    assert sorted(windows) == ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]
+    auto = windows["aksManagedAutoUpgradeSchedule"]
+    assert auto["resourceName"] == "mltest"
+    assert auto["maintenanceWindow"]["schedule"] == {
+        "weekly": {"dayOfWeek": "Sunday", "intervalWeeks": 1}
+    }
+    assert auto["maintenanceWindow"]["durationHours"] == 4
+
+
+def test_elsewhere_nothing_is_sent_and_premium_brings_long_term_support(mocks):
+    mocks.run(aks_cluster)
+    inputs = mocks.one(MANAGED_CLUSTER).inputs
+    assert inputs["sku"]["tier"] == "Free" and "autoUpgradeProfile" not in inputs
+    assert all("upgradeSettings" not in p for p in inputs["agentPoolProfiles"])
+    assert mocks.of_type("azure-native:containerservice:MaintenanceConfiguration") == []
+
+
+def test_premium_sends_the_lts_plan(mocks):
+    premium = CLUSTER.model_copy(update={"tier": "Premium"})
+    mocks.run(
+        lambda: AksCluster(
+            "t",
+            premium,
+            AksInputs(FACTS, "rg-mltest", None, [], False, False, False),
+        )
+    )
+    inputs = mocks.one(MANAGED_CLUSTER).inputs
+    assert (inputs["sku"]["tier"], inputs["supportPlan"]) == ("Premium", "AKSLongTermSupport")

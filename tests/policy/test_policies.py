@@ -445,6 +445,48 @@ CASES = [
         lambda w: _endpoints(w, 60),
         "score-59",
     ),
+    (
+        "production-tier",
+        "free tier in prod",
+        lambda w: put(w, "aks", ["sku", "tier"], "Free"),
+        "aks",
+    ),
+    ("production-tier", "no sku in prod", lambda w: put(w, "aks", ["sku"], None), "aks"),
+    (
+        "auto-upgrade-channel-set",
+        "channel none in prod",
+        lambda w: put(w, "aks", ["autoUpgradeProfile", "upgradeChannel"], "none"),
+        "aks",
+    ),
+    (
+        "upgrades-have-windows",
+        "kubernetes auto-upgrade without its window",
+        lambda w: w.pop("aksManagedAutoUpgradeSchedule") and w,
+        "aks",
+    ),
+    (
+        "upgrades-have-windows",
+        "default node OS channel without its window",
+        lambda w: put(
+            w.pop("aksManagedNodeOSUpgradeSchedule") and w,
+            "aks",
+            ["autoUpgradeProfile", "nodeOSUpgradeChannel"],
+            None,
+        ),
+        "aks",
+    ),
+    (
+        "extension-version-pin",
+        "pinned version with auto-upgrade on",
+        lambda w: put(w, "ml", ["version"], "1.1.39"),
+        "ml",
+    ),
+    (
+        "one-nvidia-device-plugin",
+        "the team's own plugin beside the extension's",
+        lambda w: put(w, "web", ["metadata", "name"], "nvidia-device-plugin-daemonset"),
+        "ml",
+    ),
 ]
 
 

@@ -109,9 +109,31 @@ def baseline() -> dict[str, Spec]:
                     "apiServerAccessProfile": {"authorizedIPRanges": list(AUTHORIZED)},
                     "addonProfiles": {"omsagent": {"enabled": True}},
                     "securityProfile": {"defender": {"securityMonitoring": {"enabled": True}}},
+                    "sku": {"name": "Base", "tier": "Standard"},
+                    "autoUpgradeProfile": {
+                        "upgradeChannel": "patch",
+                        "nodeOSUpgradeChannel": "NodeImage",
+                    },
                 },
                 prop_deps={"resourceGroupName": ["rg"]},
             ),
+            **{
+                name: Spec(
+                    "azure-native:containerservice:MaintenanceConfiguration",
+                    {
+                        "resourceGroupName": UNKNOWN,
+                        "resourceName": UNKNOWN,
+                        "configName": name,
+                        "maintenanceWindow": {
+                            "schedule": {"weekly": {"dayOfWeek": "Sunday", "intervalWeeks": 1}},
+                            "startTime": "00:00",
+                            "durationHours": 4,
+                        },
+                    },
+                    prop_deps={"resourceGroupName": ["rg"], "resourceName": ["aks"]},
+                )
+                for name in ("aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule")
+            },
             "gpu": Spec(
                 "azure-native:containerservice:AgentPool",
                 {

@@ -81,3 +81,40 @@ def test_plans_without_diagnostics_still_compare():
     d = plan_diff.diff({"resources": []}, {"resources": [], "diagnostics": None})
     assert d["warnings"] == {"new": [], "resolved": []}
     assert plan_diff.text(d).startswith("no changes")
+
+
+def _resource(type_: str, name: str, **inputs) -> dict:
+    return {"urn": f"urn:pulumi:prod::p::{type_}::{name}", "type": type_, "inputs": inputs}
+
+
+def test_upgrade_changes_say_what_they_do_to_running_work():
+    extension = "azure-native:kubernetesconfiguration:Extension"
+    cluster = "azure-native:containerservice:ManagedCluster"
+    window = "azure-native:containerservice:MaintenanceConfiguration"
+    base = plan(
+        _resource(extension, "ml", version="1.1.38", autoUpgradeMinorVersion=False),
+        _resource(cluster, "aks", kubernetesVersion="1.31"),
+        _resource(window, "w", maintenanceWindow={"startTime": "00:00"}),
+    )
+    head = plan(
+        _resource(extension, "ml", version="1.1.39", autoUpgradeMinorVersion=False),
+        _resource(cluster, "aks", kubernetesVersion="1.32"),
+        _resource(window, "w", maintenanceWindow={"startTime": "02:00"}),
+    )
+    d = plan_diff.diff(base, head)
+    effects = {c["urn"].rsplit("::", 1)[-1]: c["effects"] for c in d["changed"]}
+    assert "azureml-fe and the extension's pods restart" in effects["ml"][0]
+    assert "nodes surged and drained" in effects["aks"][0]
+    assert "the next automatic upgrade may run in the new window" in effects["w"][0]
+    text = plan_diff.text(d)
+    assert "    NOTE: the extension is upgraded in place" in text
+    markdown = plan_diff.markdown(d)
+    assert "> [!NOTE]" in markdown and markdown.count("> **`") == 3
+    # The notes block is closed before the table.
+    assert "\n\n| | Resource | Type | Change |" in markdown
+    # A change without such an effect carries none.
+    quiet = plan_diff.diff(
+        plan(_resource(cluster, "aks", dnsPrefix="a", kubernetesVersion="1.31")),
+        plan(_resource(cluster, "aks", dnsPrefix="a", kubernetesVersion="1.31", tags={"x": "y"})),
+    )
+    assert "effects" not in quiet["changed"][0]

@@ -12,7 +12,7 @@ from pulumi_azure_native import (
     resources,
 )
 from pulumi_kubernetes.apiextensions import CustomResource
-from pulumi_kubernetes.apps.v1 import Deployment
+from pulumi_kubernetes.apps.v1 import DaemonSet, Deployment
 from pulumi_kubernetes.autoscaling.v2 import HorizontalPodAutoscaler
 
 case = pulumi.Config().get("case") or ""
@@ -57,11 +57,35 @@ if case == "no-pod-identity":
     cluster_args["pod_identity_profile"] = {"enabled": True}
 if case == "authorized-ranges-admit-azureml":
     cluster_args["api_server_access_profile"] = {"authorized_ip_ranges": ["203.0.113.0/24"]}
+cluster_args["sku"] = {"name": "Base", "tier": "Free" if case == "production-tier" else "Standard"}
+cluster_args["auto_upgrade_profile"] = {
+    "upgrade_channel": "none" if case == "auto-upgrade-channel-set" else "patch",
+    "node_os_upgrade_channel": "NodeImage",
+}
 if case == "container-insights-on":
     del cluster_args["addon_profiles"]
 if case == "defender-on":
     del cluster_args["security_profile"]
 cluster = containerservice.ManagedCluster("aks", **cluster_args)
+
+# Upgrades run in planned windows: Kubernetes on Sundays, node images on Saturdays.
+for config_name, day in (
+    ("aksManagedAutoUpgradeSchedule", "Sunday"),
+    ("aksManagedNodeOSUpgradeSchedule", "Saturday"),
+):
+    if case == "upgrades-have-windows" and day == "Sunday":
+        continue
+    containerservice.MaintenanceConfiguration(
+        config_name,
+        config_name=config_name,
+        resource_group_name=group.name,
+        resource_name_=cluster.name,
+        maintenance_window={
+            "schedule": {"weekly": {"day_of_week": day, "interval_weeks": 1}},
+            "start_time": "00:00",
+            "duration_hours": 4,
+        },
+    )
 
 containerservice.AgentPool(
     "gpu",
@@ -106,6 +130,8 @@ if case != "extension-settings-complete":
         }
     )
 extension_args = {}
+if case == "extension-version-pin":
+    extension_args["version"] = "1.1.39"  # pinned, with minor-version auto-upgrade still on
 if case == "protected-settings-secret":
     # A (fake, truncated) base64 PEM key in the plain settings, where anyone can read it.
     settings["scoringFe.sslKey"] = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t"
@@ -252,3 +278,21 @@ HorizontalPodAutoscaler(
         "maxReplicas": 3,
     },
 )
+
+# The team's own NVIDIA device plugin, beside the extension's.
+if case == "one-nvidia-device-plugin":
+    DaemonSet(
+        "nvidia-device-plugin",
+        metadata={"name": "nvidia-device-plugin-daemonset", "namespace": "kube-system"},
+        spec={
+            "selector": {"matchLabels": {"name": "nvidia-device-plugin-ds"}},
+            "template": {
+                "metadata": {"labels": {"name": "nvidia-device-plugin-ds"}},
+                "spec": {
+                    "containers": [
+                        {"name": "plugin", "image": "nvcr.io/nvidia/k8s-device-plugin:v0.18.0"}
+                    ]
+                },
+            },
+        },
+    )
