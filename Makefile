@@ -20,9 +20,11 @@ preview: $(VENV)/.installed
 
 ## diff: markdown plan diff of every stack between BASE (a git ref) and this checkout, offline
 # Silent (@): with .venv installed, stdout is the markdown alone (`make -s diff BASE=... > f.md`).
+# BASE reaches plandiff unexpanded, through the environment: never through a shell.
+override BASE := $(value BASE)
+export BASE
 diff: $(VENV)/.installed
-	@test -n "$(BASE)" || { echo "usage: make diff BASE=<git ref>, e.g. BASE=origin/main" >&2; exit 64; }
-	@$(PY) scripts/plandiff.py diff "$(BASE)"
+	@$(PY) scripts/plandiff.py diff
 
 ## test: lint, type check, then the whole test suite on every core (the README's test command)
 test: lint typecheck

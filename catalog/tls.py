@@ -19,6 +19,8 @@ MIN_TLS_VERSION = "1.2"
 # Key types and sizes: RSA of at least 2048 bits, or EC on NIST P-256 / P-384 (names as the
 # `cryptography` library spells the curves).
 RSA_MIN_BITS = 2048
+# Certificates in the sslCertPem chain: the server's and its intermediates.
+MAX_CHAIN_CERTIFICATES = 10
 EC_CURVES = ("secp256r1", "secp384r1")
 # A certificate closer than this to its expiry is a warning (renew it before clients fail).
 EXPIRY_WARNING_DAYS = 30
@@ -56,6 +58,9 @@ SOURCES: dict[str, str] = {
     "SECRET_TYPE": "Kubernetes API reference, Secret: type Opaque for arbitrary keys (cert.pem "
     "and key.pem are not the kubernetes.io/tls keys tls.crt/tls.key)",
     "MIN_TLS_VERSION": f"azureml-fe serves TLS 1.2: {documents.SECURE_ONLINE_ENDPOINT}",
+    "MAX_CHAIN_CERTIFICATES": "project rule: a server sends its certificate and its "
+    "intermediates (RFC 8446 section 4.4.2: the root may be left out); real chains hold 2 to 4, "
+    "and a bound keeps the order check (one signature check per link) small",
     "RSA_MIN_BITS": "NIST SP 800-57 Part 1 Rev. 5 and CA/Browser Forum Baseline Requirements "
     "6.1.5: RSA moduli of at least 2048 bits",
     "EC_CURVES": "CA/Browser Forum Baseline Requirements 6.1.5: ECDSA on NIST P-256 or P-384",

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from common import cli
 from policy import pack, waivers
 from policy.rule import Rule
 
@@ -137,14 +138,14 @@ def main(argv: list[str]) -> int:
     if argv == ["--check"]:
         stale = not DOC.is_file() or DOC.read_text() != text
         if stale:
-            print(f"{DOC}: stale; run python -m policy.docs", file=sys.stderr)
+            cli.warn(f"{DOC}: stale; run python -m policy.docs")
         return 1 if stale else 0
     if argv:
-        print("usage: python -m policy.docs [--check]", file=sys.stderr)
-        return 64
+        cli.warn("usage: python -m policy.docs [--check]")
+        return cli.USAGE
     DOC.write_text(text)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(cli.run(lambda argv: main(list(argv or [])), sys.argv[1:]))

@@ -145,7 +145,7 @@ def load_stack(path: Path, project: Project, shown: str) -> StackConfig:
 
 def _revealer(salt: Any, shown: str):
     """Decrypts secure values when the passphrase is given, else stands a placeholder in."""
-    phrase = os.environ.get(passphrase.ENV)
+    phrase = passphrase.from_environment() if salt else None
     if not salt or phrase is None:
         return lambda _cipher: SECRET_PLACEHOLDER
     if not isinstance(salt, str):

@@ -201,6 +201,15 @@ class PemPair:
         )
 
     def _order(self, chain: list[x509.Certificate]) -> list[Problem]:
+        if len(chain) > tls.MAX_CHAIN_CERTIFICATES:
+            return [
+                (
+                    self.cert_at,
+                    f"{len(chain)} certificates: a server chain is the certificate and its "
+                    f"intermediates, at most {tls.MAX_CHAIN_CERTIFICATES} here; leave "
+                    "out the root and anything else",
+                )
+            ]
         for i in range(len(chain) - 1):
             cert, issuer = chain[i], chain[i + 1]
             try:
