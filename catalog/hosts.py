@@ -190,7 +190,9 @@ def extra_protocol(port: int) -> str:
 def parse_extra(value: str) -> tuple[str, int]:
     """'pypi.org:443' -> ('pypi.org', 443); ValueError naming the expected shape otherwise."""
     host, sep, port = value.rpartition(":")
-    if not sep or not HOST.fullmatch(host) or not port.isdigit() or not 0 < int(port) < 65536:
+    # ASCII digits only: Python's int() reads Arabic-Indic and full-width digits too.
+    digits = port.isascii() and port.isdigit()
+    if not sep or not HOST.fullmatch(host) or not digits or not 0 < int(port) < 65536:
         raise ValueError(
             f"'{value}' is not host:port (e.g. pypi.org:443 or *.contoso.com:443; the port "
             "1 to 65535)"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import types
+import typing
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from catalog import arm
+from catalog import arm, naming
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 HOSTNAME = re.compile(
@@ -15,10 +18,56 @@ HOSTNAME = re.compile(
 )
 
 
+# A number written as text: ASCII digits only (Python would read Arabic-Indic or full-width
+# digits and underscores too).
+_ASCII_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", re.ASCII)
+# Names inside resource ids: printable ASCII, no spaces or path tricks.
+_ID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._()-]{0,259}", re.ASCII)
+
+
+# What stands in for a boolean or a non-ASCII numeral: no number type accepts it.
+_NOT_A_NUMBER = object()
+
+
+def _numeric(annotation: Any) -> bool:
+    """int or float, optional or not (bool excluded: it is its own type)."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_numeric(a) for a in typing.get_args(annotation) if a is not type(None))
+    return False
+
+
 class Model(BaseModel):
-    """Frozen (settings never change once validated), closed (an unknown key is an error)."""
+    """Frozen (settings never change once validated), closed (an unknown key is an error).
+    Numbers are numbers: a boolean or a non-ASCII numeral where one is due is an error."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_numbers(cls, data: Any) -> Any:
+        """A boolean, or text that is not an ASCII numeral, where a number is due: replaced by
+        a value pydantic refuses at that key ("Input should be a valid integer"), since pydantic
+        itself reads true as 1 and '1_000' as 1000."""
+        if not isinstance(data, dict):
+            return data
+        fixed = dict(data)
+        for name, field in cls.model_fields.items():
+            key = field.alias or name
+            value = data.get(key)
+            if not _numeric(field.annotation):
+                continue
+            if isinstance(value, bool) or (
+                isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value)
+            ):
+                fixed[key] = _NOT_A_NUMBER
+        return fixed
+        if isinstance(value, bool):
+            raise ValueError(f"{str(value).lower()} is a boolean: write a number")
+        if isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value):
+            raise ValueError(f"{value!r} is not a number (ASCII digits, e.g. 12 or 0.5)")
+        return value
 
 
 def cidr(value: str, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -38,9 +87,23 @@ def cidr(value: str, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def resource_id(value: str, kind: arm.Kind, what: str) -> str:
-    """`value` when it is an ARM id of `kind`; otherwise an error showing the expected shape."""
-    if arm.parse(value, kind) is None:
+    """`value` when it is an ARM id of `kind` whose resource group and names are valid ASCII
+    names; otherwise an error showing the expected shape."""
+    parsed = arm.parse(value, kind)
+    if parsed is None:
         raise ValueError(f"{what} must be a {kind.label} resource id: {kind.example}")
+    group = parsed.resource_group
+    if not group.isascii() or naming.RESOURCE_GROUP.problem(group):
+        raise ValueError(
+            f"{what}: the resource group in the id is not a resource group name "
+            f"({naming.RESOURCE_GROUP.text}, ASCII)"
+        )
+    for name in parsed.names:
+        if not _ID_NAME.fullmatch(name) or ".." in name:
+            raise ValueError(
+                f"{what}: '{name[:80]}' in the id is not a resource name (ASCII letters, digits, "
+                "'.', '_', '-', '(' and ')', at most 260)"
+            )
     return value
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator
 
 from catalog import arm
-from stacks.settings.base import Model
+from stacks.settings.base import HOSTNAME, Model, resource_id
 from stacks.settings.errors import Problem
 
 if TYPE_CHECKING:
@@ -42,6 +42,15 @@ class Dns(Model):
             raise ValueError(
                 f"must be a DNS zone id ({arm.DNS_ZONE.example}) or a private DNS zone id "
                 f"({arm.PRIVATE_DNS_ZONE.example})"
+            )
+        kind = arm.DNS_ZONE if arm.parse(value, arm.DNS_ZONE) else arm.PRIVATE_DNS_ZONE
+        resource_id(value, kind, "zoneId")
+        zone = arm.parse(value, kind)
+        assert zone is not None
+        if not HOSTNAME.fullmatch(zone.name.rstrip(".")):
+            raise ValueError(
+                "the zone name in the id is not a DNS name (ASCII letters, digits, '-' and "
+                "dots, e.g. ml.contoso.com)"
             )
         return value
 
