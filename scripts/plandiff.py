@@ -25,93 +25,26 @@ temporary directory, cannot be written; 141 a broken pipe; 130 Ctrl-C; 128 + N o
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from common import cli, files
+from preflight import gitbase
+from preflight.gitbase import CHILDREN, Failure
 from preflight.report.render import md_code, visible
 
-OK, INVALID, PREVIEW_FAILED = 0, 2, 3
+OK, INVALID, PREVIEW_FAILED = 0, gitbase.INVALID, 3
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EMPTY_PLAN: dict = {"resources": []}
 # Two previews at a time: each is a Python process that runs the whole program (CI has 2 cores).
 WORKERS = 2
-# How long a child may take to clean up after SIGTERM before its group is killed.
-GRACE_S = 10.0
-MAX_REF_CHARS = 1000
 USAGE_LINE = "usage: make diff BASE=<git ref>, e.g. BASE=origin/main"
 COLUMNS = ("added", "removed", "changed", "replaced", "disruptive", "not in place", "new warnings")
-
-
-class Failure(Exception):
-    def __init__(self, code: int, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
-class Children:
-    """Every child of this run, each in its own process group; `stop` ends them all (SIGTERM, so
-    a preview ends its own children, then SIGKILL) and lets no new one start."""
-
-    def __init__(self) -> None:
-        self._live: set[subprocess.Popen] = set()
-        self._lock = threading.RLock()  # the signal handler runs in the main thread
-        self._stopping = False
-
-    def run(self, argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
-        with self._lock:
-            if self._stopping:
-                raise Failure(INVALID, "stopping")
-            process = subprocess.Popen(
-                argv,
-                cwd=cwd,
-                env=_clean_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
-            self._live.add(process)
-        try:
-            out, err = process.communicate()
-        finally:
-            with self._lock:
-                self._live.discard(process)
-        return subprocess.CompletedProcess(
-            argv, process.returncode, out.decode(errors="replace"), err.decode(errors="replace")
-        )
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopping = True
-            live = list(self._live)
-        for process in live:
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + GRACE_S
-        for process in live:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        for process in live:
-            _signal_group(process, signal.SIGKILL)
-
-
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signum)
-
-
-CHILDREN = Children()
 
 
 @dataclass(frozen=True)
@@ -133,11 +66,6 @@ class StackDiff:
         return any(self.counts.values())
 
 
-def _clean_env() -> dict[str, str]:
-    # Each side must import its own packages only: drop a PYTHONPATH that could mix the two.
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-
-
 def stacks(project: Path, side: str = "") -> list[str]:
     """The stack names of a project, from its Pulumi.yaml (read within bounds)."""
     where = f"{side}: " if side else ""
@@ -157,75 +85,6 @@ def stacks(project: Path, side: str = "") -> list[str]:
         )
     prefix, suffix = "Pulumi.", ".yaml"
     return sorted(p.name[len(prefix) : -len(suffix)] for p in directory.glob(f"{prefix}*{suffix}"))
-
-
-def _git(*args: str) -> str:
-    proc = CHILDREN.run(["git", *args], PROJECT_DIR)
-    if proc.returncode != 0:
-        detail = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
-        raise Failure(INVALID, f"git {args[0]}: {visible(detail)}")
-    return proc.stdout.strip()
-
-
-def check_ref(ref: str) -> str:
-    """The ref as git will get it, or Failure: no option, no control character, not empty."""
-    shown = f"BASE={visible(ref[:MAX_REF_CHARS])}"
-    if not ref.strip():
-        raise cli.UsageError(USAGE_LINE)
-    if ref.startswith("-"):
-        raise Failure(INVALID, f"{shown}: a git ref cannot start with '-'")
-    if len(ref) > MAX_REF_CHARS or not ref.isprintable() or any(c.isspace() for c in ref):
-        raise Failure(INVALID, f"{shown}: not a git ref (no spaces or control characters)")
-    return ref
-
-
-def _commit(ref: str) -> str:
-    try:
-        _git("rev-parse", "--is-inside-work-tree")
-    except Failure:
-        raise Failure(INVALID, f"{PROJECT_DIR}: not a git checkout, so there is no BASE") from None
-    try:
-        return _git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    except Failure:
-        raise Failure(
-            INVALID,
-            f"BASE={visible(ref)}: no such commit here (fetch it first, e.g. "
-            "`git fetch origin main`)",
-        ) from None
-
-
-def _remove_worktree(scratch: Path, path: Path) -> None:
-    """The worktree, its directory and its `.git/worktrees` entry, even half created."""
-    env = _clean_env()
-    subprocess.run(
-        ["git", "worktree", "remove", "--force", "--force", str(path)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        env=env,
-        check=False,
-    )
-    shutil.rmtree(scratch, ignore_errors=True)
-    common = subprocess.run(
-        ["git", "rev-parse", "--git-common-dir"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    ).stdout.strip()
-    admin = (PROJECT_DIR / common / "worktrees") if common else None
-    for entry in admin.iterdir() if admin and admin.is_dir() else ():
-        with contextlib.suppress(OSError):
-            gitdir = (entry / "gitdir").read_text().strip()
-            if Path(gitdir).is_relative_to(scratch):
-                shutil.rmtree(entry, ignore_errors=True)
-    subprocess.run(["git", "worktree", "prune"], cwd=PROJECT_DIR, capture_output=True, env=env)
-
-
-def _worktree(commit: str, scratch: Path) -> Path:
-    path = scratch / "base"
-    _git("worktree", "add", "--detach", "--quiet", str(path), commit)
-    return path
 
 
 def _preview(directory: Path, stack: str, stack_names: list[str]) -> dict:
@@ -346,16 +205,8 @@ def render(ref: str, commit: str, results: list[StackDiff]) -> str:
 
 
 def diff(ref: str) -> int:
-    commit = _commit(check_ref(ref))
     head_stacks = stacks(PROJECT_DIR)
-    try:
-        scratch = Path(tempfile.mkdtemp(prefix="plandiff-"))
-    except OSError as err:
-        raise Failure(cli.OUTPUT_FAILED, f"cannot make a temporary directory: {err}") from None
-    cleanup = cli.on_exit(lambda: _remove_worktree(scratch, scratch / "base"))
-    cli.on_exit(CHILDREN.stop)  # runs first: the previews leave the worktree before it goes
-    try:
-        base = _worktree(commit, scratch)
+    with gitbase.base_checkout(ref, USAGE_LINE, PROJECT_DIR) as (commit, base, scratch):
         base_stacks = stacks(base, f"BASE={visible(ref)}")
         plans = scratch / "plans"
         plans.mkdir()
@@ -367,11 +218,6 @@ def diff(ref: str) -> int:
                     range(len(names)),
                 )
             )
-    except OSError as err:  # a full disk under TMPDIR, say
-        raise Failure(cli.OUTPUT_FAILED, f"cannot write in {scratch}: {err.strerror}") from None
-    finally:
-        cli.cancel_on_exit(cleanup)
-        cleanup()
     cli.write(render(ref, commit, results))
     return PREVIEW_FAILED if any(r.error for r in results) else OK
 
