@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: preview diff test test-fast typecheck lint format bench policy-pack clean
+.PHONY: preview diff fleet-diff test test-fast typecheck lint format bench policy-pack clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ override BASE := $(value BASE)
 export BASE
 diff: $(VENV)/.installed
 	@$(PY) scripts/plandiff.py diff
+
+## fleet-diff: markdown diff of every site of INVENTORY (default fleet/inventory.yaml) between BASE and this checkout
+# Both reach preflight unexpanded, through the environment, like diff's BASE.
+override INVENTORY := $(or $(value INVENTORY),fleet/inventory.yaml)
+export INVENTORY
+fleet-diff: $(VENV)/.installed
+	@$(PY) -m preflight fleet diff
 
 ## test: lint, type check, then the whole test suite on every core (the README's test command)
 test: lint typecheck
@@ -53,10 +60,11 @@ policy-pack: $(VENV)/.installed
 	rm -rf build/policy-pack
 	$(PY) scripts/policypack.py build build/policy-pack
 
-## bench: preflight and router benchmarks (figures go to docs/PERFORMANCE.md)
+## bench: preflight, router and fleet benchmarks (figures go to docs/PERFORMANCE.md)
 bench: $(VENV)/.installed
 	$(PY) bench/preflight.py
 	$(PY) bench/router.py
+	$(PY) bench/fleet.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache build *.egg-info

@@ -58,6 +58,8 @@ PREVIEW_SECRET_PLACEHOLDER = "preflight-secret-placeholder"
 # The environment variable through which preflight tells the program which stack file its config
 # came from, so that settings errors name it.
 PREVIEW_CONFIG_FILE_ENV = "PREFLIGHT_CONFIG_FILE"
+# A fleet site's stack is `site-<name>`: its settings come from the fleet inventory.
+FLEET_STACK_PREFIX = "site-"
 
 
 def base_type(token: str) -> str:
@@ -104,6 +106,8 @@ SOURCES: dict[str, str] = {
     "settings: what stands in for a secure value preflight cannot decrypt",
     "PREVIEW_CONFIG_FILE_ENV": "project contract between preflight (runner.py) and the "
     "settings (loading.py): the stack file named in settings errors",
+    "FLEET_STACK_PREFIX": "project contract between the fleet inventory (stacks/settings/"
+    "inventory.py) and preflight: the stacks whose settings are an inventory site's",
     "kubernetes_token": f"core group objects are kubernetes:core/v1:<Kind>, {_K8S_SDK}",
     "WORKSPACE": _AZURE_SDK,
     "MODEL_VERSION": _AZURE_SDK,

@@ -11,6 +11,7 @@ installed versions differ, naming this file.
 from __future__ import annotations
 
 from importlib import metadata
+from typing import Any
 
 # Checked against these exact versions; a different one must be re-verified before it is trusted.
 WRITTEN_FOR = {"pulumi": "3.272.0", "pulumi-policy": "1.21.0"}
@@ -30,6 +31,15 @@ except ImportError as err:  # pragma: no cover - only on an SDK this module was 
 
 # The module the pulumi CLI runs to host a Python policy pack (`python -m pulumi.policy`).
 POLICY_HOST_MODULE = "pulumi.policy"
+
+
+def policy_servicer() -> Any:
+    """The policy SDK's analyzer servicer class (imported when asked: only a pack host needs it)."""
+    from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+    return _PolicyAnalyzerServicer
+
+
 # Engine sentinels in wire-shaped property values (sdk/go/common/resource/plugin/rpc.go and
 # sdk/python/lib/pulumi/runtime/rpc.py).
 UNKNOWN = rpc.UNKNOWN
@@ -52,6 +62,7 @@ __all__ = [
     "get_root_resource",
     "get_stack",
     "mocks",
+    "policy_servicer",
     "resource_pb2",
     "rpc",
     "run_pulumi_func",

@@ -1,4 +1,4 @@
-"""python -m preflight preview | check | diff | hosts: Pulumi preview and policy gate, offline.
+"""python -m preflight preview | check | diff | hosts | fleet: Pulumi preview and policy gate, offline.
 
 Exit codes (preflight.errors): 0 clean; 1 a mandatory policy violation (check); 2 invalid
 settings or input files; 3 the program failed; 4 the policy pack failed; 64 a bad command line;
@@ -112,7 +112,19 @@ def _add_hosts(sub) -> None:
     p.set_defaults(run=commands.hosts, program=str(PROJECT_DIR))
 
 
-SUBCOMMANDS: list[Callable[[Any], None]] = [_add_preview, _add_check, _add_diff, _add_hosts]
+def _add_fleet(sub) -> None:
+    from preflight.fleet import commands as fleet
+
+    fleet.add_parsers(sub, add_run_options, add_pack_options)
+
+
+SUBCOMMANDS: list[Callable[[Any], None]] = [
+    _add_preview,
+    _add_check,
+    _add_diff,
+    _add_hosts,
+    _add_fleet,
+]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from catalog.tokens import FLEET_STACK_PREFIX
 from common import cli
 from preflight import processes
 from preflight.errors import INVALID, PROGRAM_FAILED, Failure
@@ -23,6 +24,7 @@ from preflight.program.stackfile import (
     find_stack_file,
     load_project,
     load_stack,
+    own_stack_file,
 )
 from preflight.report.redaction import Redactor
 
@@ -46,7 +48,9 @@ def load(program_dir: str, config: str | None, stack: str | None) -> tuple[Proje
             found = load_stack(Path(config).resolve(), project, config)
         else:
             name = stack or DEFAULT_STACK
-            path = find_stack_file(project, name)
+            # A fleet site's stack needs no file: its settings are the inventory's.
+            fleet_site = name.startswith(FLEET_STACK_PREFIX)
+            path = own_stack_file(project, name) if fleet_site else find_stack_file(project, name)
             if path is None:
                 return project, empty_stack(name)
             found = load_stack(path, project, os.path.relpath(path, program))
@@ -135,12 +139,17 @@ def graph(project: Project, stack: StackConfig, result: dict) -> Graph:
 
 def redactor(stack: StackConfig, graph: Graph | None = None) -> Redactor:
     """A redactor of every secret of the stack and, once the program ran, of its graph."""
+    return Redactor(secrets(stack, graph))
+
+
+def secrets(stack: StackConfig, graph: Graph | None = None) -> list[str]:
+    """Every secret string of the stack and, once the program ran, of its graph."""
     from preflight.report.plan import secret_strings
 
-    secrets = list(stack.secret_values)
+    found = list(stack.secret_values)
     if graph is not None:
         for r in graph.resources:
-            secrets += secret_strings(r.inputs)
-            secrets += secret_strings(r.outputs)
-        secrets += secret_strings(graph.stack_outputs)
-    return Redactor(secrets)
+            found += secret_strings(r.inputs)
+            found += secret_strings(r.outputs)
+        found += secret_strings(graph.stack_outputs)
+    return found

@@ -87,13 +87,21 @@ def _main(directory: Path, main: Any, shown: str) -> Path:
     return path
 
 
-def find_stack_file(project: Project, stack: str) -> Path | None:
-    """The stack's file; None when the program has no stack file at all (a fresh stack, as
-    `pulumi preview` runs it with empty config)."""
+def own_stack_file(project: Project, stack: str) -> Path | None:
+    """The stack's file, or None when it has none."""
     for suffix in ("yaml", "yml"):
         path = project.stack_config_dir / f"Pulumi.{stack}.{suffix}"
         if path.is_file():
             return path
+    return None
+
+
+def find_stack_file(project: Project, stack: str) -> Path | None:
+    """The stack's file; None when the program has no stack file at all (a fresh stack, as
+    `pulumi preview` runs it with empty config)."""
+    path = own_stack_file(project, stack)
+    if path is not None:
+        return path
     known = sorted(p.name.split(".")[1] for p in project.stack_config_dir.glob("Pulumi.*.y*ml"))
     if not known:
         return None

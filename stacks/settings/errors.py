@@ -33,6 +33,10 @@ class SettingsError(Exception):
         )
 
 
+class InventoryError(SettingsError):
+    """A fleet inventory, or a site of it, that cannot be used; `errors` says where and why."""
+
+
 class Problems(ValueError):
     """Several cross-field problems, each with its own key path."""
 

@@ -14,6 +14,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from catalog.tokens import PREVIEW_CONFIG_FILE_ENV
+from stacks.settings import inventory
 from stacks.settings.errors import SettingsError
 from stacks.settings.parsing import parse
 from stacks.settings.stack import Settings
@@ -40,13 +41,21 @@ def _raw_config() -> tuple[dict[str, Any], set[str]]:
 
 
 def load() -> Settings:
-    """Read and validate the whole stack configuration; raise StackSettingsError on a problem."""
+    """Read and validate the whole stack configuration; raise StackSettingsError on a problem.
+
+    A fleet site's stack (`site-<name>`, setting none of the project's settings itself) takes
+    its settings from the fleet inventory (stacks/settings/inventory.py), its secrets from its
+    own stack; messages then name the inventory and the site."""
     values, secrets = _raw_config()
+    file = config_file()
     warnings: list[tuple[str, str]] = []
     try:
-        settings = parse(values, secrets, config_file(), warnings=warnings)
+        site = inventory.site_values(pulumi.get_stack(), values)
+        if site is not None:
+            values, file = site.values, site.file
+        settings = parse(values, secrets, file, warnings=warnings)
     except SettingsError as err:
         raise StackSettingsError(err.file, err.errors) from None
     for path, message in warnings:
-        pulumi.log.warn(f"{config_file()}: {path}: {message}")
+        pulumi.log.warn(f"{file}: {path}: {message}")
     return settings
