@@ -23,6 +23,7 @@ GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 LOCAL_ACTION = GITHUB / "actions" / "pulumi" / "action.yml"
 GATE = GITHUB / "scripts" / "azure-gate.sh"
+UP_EACH = GITHUB / "scripts" / "up-each.sh"
 BIN = Path(sys.prefix) / "bin"  # the venv that runs the tests has the pinned linters
 
 
@@ -88,10 +89,11 @@ def test_composite_action_scripts_pass_shellcheck(tmp_path):
             [str(BIN / "shellcheck"), str(path)], capture_output=True, text=True, timeout=60
         )
         assert result.returncode == 0, result.stdout
-    result = subprocess.run(
-        [str(BIN / "shellcheck"), str(GATE)], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stdout
+    for script in (GATE, UP_EACH):
+        result = subprocess.run(
+            [str(BIN / "shellcheck"), str(script)], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stdout
 
 
 def _uses() -> list[tuple[str, str, str]]:
@@ -124,7 +126,16 @@ def _jobs() -> list[tuple[str, str, dict]]:
     return [(w.name, name, job) for w in WORKFLOWS for name, job in _yaml(w)["jobs"].items()]
 
 
+def _called(workflow: Path) -> bool:
+    """A reusable workflow: its jobs run when a job of another workflow calls it."""
+    return "workflow_call" in (_yaml(workflow)["on"] or {})
+
+
 def _reaches_azure(job: dict) -> bool:
+    """Runs the local Pulumi action, or calls a local workflow whose jobs do."""
+    called = job.get("uses", "")
+    if called.startswith("./.github/workflows/"):
+        return any(_reaches_azure(j) for j in _yaml(ROOT / called)["jobs"].values())
     return any(step.get("uses") == "./.github/actions/pulumi" for step in job.get("steps", []))
 
 
@@ -139,26 +150,64 @@ def test_least_privilege_permissions():
         allowed = set()
         if _reaches_azure(job):
             allowed |= {"id-token"}
-        comments = any("github-script" in str(s.get("uses")) for s in job["steps"])
+        comments = any("github-script" in str(s.get("uses")) for s in job.get("steps", []))
         if comments or (_reaches_azure(job) and file == "pull-request.yml"):
             allowed |= {"pull-requests"}
         assert writes <= allowed, f"{file} {name}: writes {writes - allowed} it does not need"
         if _reaches_azure(job):
             assert "id-token" in writes, f"{file} {name}: OpenID Connect needs id-token: write"
-            assert job["needs"], f"{file} {name}: must wait for the Azure gate"
+            called = _called(GITHUB / "workflows" / file)
+            assert called or job["needs"], f"{file} {name}: must wait for the Azure gate"
 
 
 def test_azure_jobs_run_only_when_the_gate_allows():
     for file, name, job in _jobs():
-        if not _reaches_azure(job):
-            continue
+        if not _reaches_azure(job) or _called(GITHUB / "workflows" / file):
+            continue  # a called workflow's jobs run behind their caller's gate
         if file == "deploy.yml" and name == "prod":
             assert job["needs"] == "dev"  # dev was gated, and prod follows dev
+            continue
+        if file == "fleet.yml":
+            _assert_wave_gated(name, job)
             continue
         assert job["if"] == "needs.azure.outputs.enabled == 'true'", f"{file} {name}"
         step = next(s for s in job["steps"] if s.get("uses") == "./.github/actions/pulumi")
         assert step["with"]["backend-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
         assert step["with"]["client-id"] == "${{ vars.AZURE_CLIENT_ID }}"
+
+
+def _assert_wave_gated(name: str, job: dict) -> None:
+    """A fleet wave waits for the gated plan job (wave 1) or the wave before it (wave 2 on), so
+    a failed wave skips every later one."""
+    jobs = _yaml(GITHUB / "workflows" / "fleet.yml")["jobs"]
+    assert jobs["plan"]["if"] == "needs.azure.outputs.enabled == 'true'"
+    number = int(name.removeprefix("wave"))
+    expected = "plan" if number == 1 else ["plan", f"wave{number - 1}"]
+    assert job["needs"] == expected, name
+    assert job["if"] == f"fromJSON(needs.plan.outputs.waves) >= {number}", name
+
+
+def test_fleet_rolls_out_waves_in_order_from_the_plan():
+    workflow = _yaml(GITHUB / "workflows" / "fleet.yml")
+    assert workflow["on"] == {"push": {"branches": ["main"]}}
+    assert workflow["concurrency"] == {"group": "fleet", "cancel-in-progress": False}
+    jobs = workflow["jobs"]
+    waves = [name for name in jobs if name.startswith("wave")]
+    from preflight.fleet.waves import MAX_WAVES
+
+    assert waves == [f"wave{i}" for i in range(1, MAX_WAVES + 1)]
+    runs = " ".join(str(s.get("run")) for s in jobs["plan"]["steps"])
+    assert "-m preflight fleet check --inventory fleet/inventory.yaml" in runs
+    assert "--format github-matrix" in runs
+    for name in waves:
+        assert jobs[name]["uses"] == "./.github/workflows/fleet-wave.yml"
+        assert jobs[name]["with"]["matrix"] == f"${{{{ needs.plan.outputs.{name} }}}}"
+        assert f"{name}_name" in jobs["plan"]["outputs"] and name in jobs["plan"]["outputs"]
+    up = _yaml(GITHUB / "workflows" / "fleet-wave.yml")["jobs"]["up"]
+    assert up["strategy"]["fail-fast"] is False
+    assert "FLEET_MAX_PARALLEL" in up["strategy"]["max-parallel"]
+    step = next(s for s in up["steps"] if s.get("uses") == "./.github/actions/pulumi")
+    assert step["with"]["command"] == "up-each" and step["with"]["stack"] == "${{ matrix.stacks }}"
 
 
 def test_deploy_runs_dev_then_prod_as_environments_one_at_a_time():
@@ -186,6 +235,16 @@ def test_pull_request_gates_then_previews_every_stack():
     assert "make --silent diff" in " ".join(str(s.get("run")) for s in jobs["diff"]["steps"])
     step = next(s for s in jobs["preview"]["steps"] if s.get("uses") == "./.github/actions/pulumi")
     assert step["with"]["command"] == "preview" and step["with"]["comment-on-pr"] == "true"
+
+
+def test_pull_request_checks_the_fleet_and_comments_its_diff():
+    jobs = _yaml(GITHUB / "workflows" / "pull-request.yml")["jobs"]
+    runs = " ".join(str(s.get("run")) for s in jobs["fleet"]["steps"])
+    assert "-m preflight fleet check --inventory fleet/inventory.yaml" in runs
+    assert 'make --silent fleet-diff BASE="$BASE"' in runs
+    scripts = [str(s.get("with", {}).get("script")) for s in jobs["fleet"]["steps"]]
+    assert any("<!-- azureml-k8s fleet diff -->" in script for script in scripts)
+    assert (GITHUB / "scripts" / "pr-comment.js").is_file()
 
 
 def test_local_action_runs_pulumi_with_the_policy_pack_and_the_pinned_cli():
@@ -660,3 +719,34 @@ def test_make_diff_after_sigterm_leaves_nothing_behind(two_commits, tmp_path):
     make.wait(timeout=60)
     assert "Traceback" not in make.stderr.read()
     _nothing_left(two_commits, scratch, marker)
+
+
+def test_up_each_deploys_every_stack_and_fails_at_the_end_when_one_fails(tmp_path):
+    """A stand-in pulumi that fails `up` for site-b: site-c is still deployed, the step fails,
+    and the summary has each stack's row."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls"
+    fake = bin_dir / "pulumi"
+    fake.write_text(
+        "#!/usr/bin/env bash\n"
+        f'echo "$*" >>"{log}"\n'
+        'if [ "$1" = up ] && [[ " $* " == *" site-b "* ]]; then exit 1; fi\n'
+    )
+    fake.chmod(0o755)
+    summary = tmp_path / "summary.md"
+    env = dict(
+        os.environ,
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        STACKS="site-a site-b site-c",
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
+    result = subprocess.run(
+        ["bash", str(UP_EACH)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1 and "pulumi up failed for site-b" in result.stdout
+    ups = [line for line in log.read_text().splitlines() if line.startswith("up ")]
+    assert [line.split()[-1] for line in ups] == ["site-a", "site-b", "site-c"]
+    assert all("--policy-pack policy" in line for line in ups)
+    rows = summary.read_text()
+    assert "| `site-a` | ✅ deployed |" in rows and "| `site-b` | ❌ failed" in rows
