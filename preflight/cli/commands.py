@@ -32,15 +32,22 @@ def preview(args, out: Output) -> int:
     return OK
 
 
+def policy_config(args) -> dict:
+    """The `--policy-config` file's policies, or Failure (2) naming the file and the policy."""
+    from preflight.pack import policyconfig
+
+    try:
+        return policyconfig.load_policy_config(args.policy_config)
+    except policyconfig.PolicyConfigError as err:
+        raise _config_failure(err, args) from None
+
+
 def check(args, out: Output) -> int:
     from preflight.pack import analyzer, policyconfig
     from preflight.pack.process import PolicyPack, PolicyPackError
 
     out.check_format = args.format
-    try:
-        policy_config = policyconfig.load_policy_config(args.policy_config)
-    except policyconfig.PolicyConfigError as err:
-        raise _config_failure(err, args) from None
+    config = policy_config(args)
     project, stack = launch.load(args.program, args.config, args.stack)
     out.redact = launch.redactor(stack)
     try:
@@ -55,7 +62,7 @@ def check(args, out: Output) -> int:
             pack,
             stack.config,
             stack.secret_keys,
-            policy_config,
+            config,
             dict(args.tag),
             args.timeout,
         )

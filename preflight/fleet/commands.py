@@ -21,11 +21,20 @@ DEFAULT_JOBS = 2
 MAX_JOBS = 64
 
 
-def _jobs(text: str) -> int:
-    value = int(text) if text.isascii() and text.isdigit() else 0
-    if not 1 <= value <= MAX_JOBS:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs from 1 to {MAX_JOBS}")
-    return value
+def _count(what: str, high: int):
+    """An argparse type: a plain ASCII whole number of `what` from 1 to `high`."""
+
+    def parse(text: str) -> int:
+        value = int(text) if text.isascii() and text.isdigit() else 0
+        if not 1 <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what} from 1 to {high}")
+        return value
+
+    return parse
+
+
+_jobs = _count("jobs", MAX_JOBS)
+_chunk = _count("sites", 1000)
 
 
 def add_parsers(sub, add_run_options, add_pack_options) -> None:
@@ -75,30 +84,19 @@ def add_parsers(sub, add_run_options, add_pack_options) -> None:
     p.set_defaults(run=diff)
 
 
-def _chunk(text: str) -> int:
-    value = int(text) if text.isascii() and text.isdigit() else 0
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of sites from 1 to 1000")
-    return value
-
-
 def check(args, out: Output) -> int:
+    from preflight.cli.commands import policy_config
     from preflight.fleet import check as fleet_check
-    from preflight.pack import policyconfig
     from preflight.report.redaction import Redactor
 
     out.check_format = args.format
-    try:
-        policy_config = policyconfig.load_policy_config(args.policy_config)
-    except policyconfig.PolicyConfigError as err:
-        errors = [{"path": f"{args.policy_config}: {n}", "message": m} for n, m in err.problems]
-        raise Failure(INVALID, str(err), errors) from None
+    policies = policy_config(args)
     inventory = fleet_check.load_inventory(args.inventory, args.program)
     results, fleet = fleet_check.check(
         inventory,
         args.program,
         args.policy_pack,
-        policy_config,
+        policies,
         dict(args.tag),
         args.jobs,
         args.timeout,
@@ -205,10 +203,11 @@ def plan(args, out: Output) -> int:
     from preflight.fleet import waves
 
     inventory = fleet_check.load_inventory(args.inventory, ".")
-    if inventory.problems:
-        errors = [
-            {"path": f"{inventory.file}: {where}", "message": m} for where, m in inventory.problems
-        ]
+    # Any problem of the inventory itself or of a site's entry (a name, a wave, a key) stops the
+    # plan: a rollout never starts from an inventory `fleet check` would refuse.
+    problems = inventory.problems + [p for site in inventory.sites for p in site.problems]
+    if problems:
+        errors = [{"path": f"{inventory.file}: {where}", "message": m} for where, m in problems]
         raise Failure(INVALID, f"{inventory.file}: the waves cannot be planned", errors)
     out.write(waves.render(waves.plan(inventory, args.chunk), args.format))
     return OK

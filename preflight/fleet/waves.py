@@ -69,8 +69,10 @@ def render(waves: list[dict[str, Any]], format_: str) -> str:
         return "\n".join(lines) + "\n"
     lines = []
     for i, wave in enumerate(waves, 1):
+        sites, jobs = len(wave["sites"]), len(wave["chunks"])
         lines.append(
-            f"{i}. {wave['wave']}: {len(wave['sites'])} sites in {len(wave['chunks'])} jobs"
+            f"{i}. {wave['wave']}: {sites} site{'s' if sites != 1 else ''} in {jobs} "
+            f"job{'s' if jobs != 1 else ''}"
         )
         lines += [f"     {' '.join(stacks)}" for stacks in wave["chunks"]]
     return "\n".join(lines) + "\n"

@@ -11,7 +11,6 @@ depth; YAML aliases (the "billion laughs" bomb) and duplicate keys are refused.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 from catalog.tokens import PREVIEW_CONFIG_FILE_ENV
 from catalog.tokens import PREVIEW_SECRET_PLACEHOLDER as SECRET_PLACEHOLDER
 from common import files
+from common.config import runtime_value
 from preflight.program import passphrase
 
 # The stack settings read the name of the file their config came from here, to name it in errors.
@@ -137,14 +137,7 @@ def load_stack(path: Path, project: Project, shown: str) -> StackConfig:
             secret_keys.append(full)
             value = _reveal(value, reveal, f"config.{key}", shown)
             secrets.update(_strings(value))
-        if isinstance(value, (dict, list)):
-            flat[full] = json.dumps(value)
-        elif isinstance(value, bool):
-            flat[full] = "true" if value else "false"
-        elif value is None:
-            flat[full] = ""
-        else:
-            flat[full] = str(value)
+        flat[full] = runtime_value(value)
     name = path.name
     stack = name.split(".")[1] if name.startswith("Pulumi.") and name.count(".") >= 2 else path.stem
     secrets.update(flat[k] for k in secret_keys)

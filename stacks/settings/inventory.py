@@ -16,7 +16,6 @@ Files are read by the project's bounded reader (common.files).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 from catalog import quotas as azureml_quotas
 from catalog.tokens import FLEET_STACK_PREFIX
 from common import files
+from common.config import runtime_value
 from stacks.settings import inventory_csv
 from stacks.settings.errors import InventoryError
 from stacks.settings.inventory_csv import csv_file, csv_sites
@@ -173,11 +173,15 @@ def _site(raw: Any, where: str, template: dict[str, Any]) -> Site:
             )
         )
         name = str(name or "")
-    if not isinstance(wave, str) or not wave:
+    if not isinstance(wave, str) or not _NAME.match(wave):
         problems.append(
-            (_at(where, "wave"), f"required: the wave it rolls out in ({CANARY} first)")
+            (
+                _at(where, "wave"),
+                f"required: the wave it rolls out in ({CANARY} first), 1 to 95 letters, digits, "
+                "'_', '.' or '-'",
+            )
         )
-        wave = str(wave or "")
+        wave = ""  # a wave name reaches CI's outputs: only a valid one is ever used
     own, config_problems = _config(raw.get("config") or {}, _at(where, "config"))
     return Site(name, wave, where, merge(template, own), problems + config_problems)
 
@@ -263,8 +267,12 @@ def _waves(declared: Any, sites: list[Site]) -> tuple[list[str], list[Problem]]:
     if declared is None:
         order = list(dict.fromkeys(s.wave for s in sites if s.wave))
         where = "waves (in the order the sites first name them)"
-    elif not isinstance(declared, list) or not all(isinstance(w, str) and w for w in declared):
-        return [], [("waves", "a list of wave names, the canary first")]
+    elif not isinstance(declared, list) or not all(
+        isinstance(w, str) and _NAME.match(w) for w in declared
+    ):
+        return [], [
+            ("waves", "a list of wave names (letters, digits, '_', '.' or '-'), the canary first")
+        ]
     else:
         order, where = list(dict.fromkeys(declared)), "waves"
         problems += [("waves", f"'{w}' is listed twice") for w in order if declared.count(w) > 1]
@@ -284,17 +292,10 @@ def values(config: dict[str, Any]) -> tuple[dict[str, str], list[Problem]]:
     flat: dict[str, str] = {}
     problems: list[Problem] = []
     for key, value in config.items():
-        if isinstance(value, (dict, list)):
-            try:
-                flat[key] = json.dumps(value)
-            except (TypeError, ValueError):
-                problems.append((f"config.{key}", "holds a value that is not plain data: quote it"))
-        elif isinstance(value, bool):
-            flat[key] = "true" if value else "false"
-        elif value is None:
-            flat[key] = ""
-        else:
-            flat[key] = str(value)
+        try:
+            flat[key] = runtime_value(value)
+        except (TypeError, ValueError):
+            problems.append((f"config.{key}", "holds a value that is not plain data: quote it"))
     return flat, problems
 
 

@@ -49,8 +49,9 @@ def csv_sites(text: str, shown: str) -> list[tuple[str, Any]]:
     if problems:
         raise InventoryError(shown, problems)
     sites = []
+    ended = rows.line_num  # the line the previous row ended on: a quoted cell may span lines
     for row in rows:
-        where = f"line {rows.line_num}"
+        where, ended = f"line {ended + 1}", rows.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):

@@ -252,3 +252,12 @@ def test_the_shipped_example_inventory_is_clean():
         "site-store-002",
         "site-store-003",
     ]
+
+
+def test_plan_refuses_an_inventory_with_a_bad_site_entry(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text('name,wave,cluster.nodeCount\n"a\nb",canary,3\nok,canary,3\n')
+    result = run_preflight("fleet", "plan", "--inventory", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{path}: line 2: name: required" in result.stderr
+    assert "site-ok" not in result.stdout

@@ -249,3 +249,19 @@ def test_only_site_stacks_without_their_own_settings_read_the_inventory(tmp_path
     with pytest.raises(InventoryError) as caught:
         inv.site_values("site-a", {})
     assert inv.INVENTORY_ENV in caught.value.errors[0][1]
+
+
+@pytest.mark.parametrize("wave", ["can\nary", "wave1=x", "", 3, "a" * 96])
+def test_a_wave_name_is_a_plain_name(tmp_path, wave):
+    """Wave names reach CI's outputs (`wave1_name=...`): a newline or '=' could forge one."""
+    fleet = inv.load(
+        write(tmp_path, {"template": TEMPLATE, "sites": [site("a", "canary"), site("b", wave)]}),
+        "fleet.yaml",
+    )
+    assert fleet.sites[1].wave == "" and fleet.waves == ["canary"]
+    assert fleet.sites[1].problems[0][0] == "sites[1].wave"
+    found = site_problems(
+        tmp_path,
+        {"template": TEMPLATE, "waves": ["canary", wave], "sites": [site("a", "canary")]},
+    )
+    assert found  # a declared list is checked as well
