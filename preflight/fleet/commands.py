@@ -2,7 +2,8 @@
 
 check: every site previewed and gated (exit: the worst site's, 0/1/2/3/4 as `check`; the
 inventory's own problems are 2, a fleet quota exceeded is 1). plan: the waves in rollout order,
-in chunks for a CI matrix. preview: every site's plan. diff: which sites a change touches, grouped by identical change.
+in chunks for a CI matrix. preview: every site's plan. diff: which sites a change touches,
+grouped by identical change.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from preflight.cli.output import Output
 from preflight.errors import INVALID, OK, VIOLATION, Failure
 from preflight.report import render
 
-DEFAULT_JOBS = 2
 MAX_JOBS = 64
+# One site's program per core: the runs are CPU-bound (the pack and preflight share the cores).
+DEFAULT_JOBS = min(MAX_JOBS, max(2, os.cpu_count() or 2))
 
 
 def _count(what: str, high: int):
@@ -51,7 +53,7 @@ def add_parsers(sub, add_run_options, add_pack_options) -> None:
         "--jobs",
         type=_jobs,
         default=DEFAULT_JOBS,
-        help=f"sites whose programs run at once; default {DEFAULT_JOBS}",
+        help="sites whose programs run at once; default the number of cores (at least 2)",
     )
     p.set_defaults(run=check)
 

@@ -396,3 +396,12 @@ def site_values(
     if inventory.problems:
         raise InventoryError(shown, inventory.problems)
     return resolve(inventory, site, stack_values, f"stacks/Pulumi.{stack}.yaml")
+
+
+def stack_values(
+    stack: str, values: dict[str, Any], file: str, project_dir: Path | None = None
+) -> tuple[dict[str, Any], str]:
+    """The values a stack's settings are parsed from, and the file its messages name: a fleet
+    site's from the inventory (site_values), any other stack's own."""
+    site = site_values(stack, values, project_dir)
+    return (values, file) if site is None else (site.values, site.file)

@@ -50,9 +50,7 @@ def load() -> Settings:
     file = config_file()
     warnings: list[tuple[str, str]] = []
     try:
-        site = inventory.site_values(pulumi.get_stack(), values)
-        if site is not None:
-            values, file = site.values, site.file
+        values, file = inventory.stack_values(pulumi.get_stack(), values, file)
         settings = parse(values, secrets, file, warnings=warnings)
     except SettingsError as err:
         raise StackSettingsError(err.file, err.errors) from None

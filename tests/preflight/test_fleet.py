@@ -261,3 +261,12 @@ def test_plan_refuses_an_inventory_with_a_bad_site_entry(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{path}: line 2: name: required" in result.stderr
     assert "site-ok" not in result.stdout
+
+
+def test_hosts_of_a_site_come_from_the_inventory():
+    env = {"AZUREML_K8S_INVENTORY": "fleet/inventory.example.yaml"}
+    result = run_preflight("hosts", "--stack", "site-store-002", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert {"arc", "inference"} <= {rule["why"] for rule in json.loads(result.stdout)}
+    missing = run_preflight("hosts", "--stack", "site-nope", env=env)
+    assert missing.returncode == 2 and "no site 'nope'" in missing.stderr
