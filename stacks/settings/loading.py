@@ -43,9 +43,9 @@ def _raw_config() -> tuple[dict[str, Any], set[str]]:
 def load() -> Settings:
     """Read and validate the whole stack configuration; raise StackSettingsError on a problem.
 
-    A fleet site's stack (`site-<name>`, setting none of the project's settings itself) takes
-    its settings from the fleet inventory (stacks/settings/inventory.py), its secrets from its
-    own stack; messages then name the inventory and the site."""
+    A fleet site's stack (`site-<name>`, listed by the fleet inventory) takes its settings from
+    the inventory (stacks/settings/inventory.py), its secrets from its own stack; messages then
+    name the inventory and the site."""
     values, secrets = _raw_config()
     file = config_file()
     warnings: list[tuple[str, str]] = []
