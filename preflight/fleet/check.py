@@ -30,6 +30,7 @@ from preflight.program.stackfile import (
     own_stack_file,
 )
 from stacks.settings import inventory as inv
+from stacks.settings import sites
 
 
 @dataclass
@@ -62,8 +63,8 @@ class SiteResult:
 
 
 def load_inventory(path: str, program_dir: str) -> inv.Inventory:
-    """The inventory, named in messages as the program is told it (inventory.shown_path)."""
-    shown = inv.shown_path(path, Path(program_dir))
+    """The inventory, named in messages as the program is told it (sites.shown_path)."""
+    shown = sites.shown_path(path, Path(program_dir))
     try:
         return inv.load(path, shown)
     except inv.InventoryError as err:
@@ -80,7 +81,7 @@ def site_stack(project: Project, inventory: inv.Inventory, site: inv.Site) -> St
         own = empty_stack(site.stack)
         if path is not None:
             own = load_stack(path, project, str(path.relative_to(project.directory)))
-        inv.resolve(inventory, site, own.config, own.file or f"stacks/Pulumi.{site.stack}.yaml")
+        sites.resolve(inventory, site, own.config, own.file or f"stacks/Pulumi.{site.stack}.yaml")
     except StackFileError as err:
         errors = [{"path": f"{err.file}: {err.where}", "message": err.message}]
         raise Failure(INVALID, str(err), errors) from None

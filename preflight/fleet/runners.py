@@ -21,7 +21,7 @@ from preflight import processes
 from preflight.errors import PROGRAM_FAILED, Failure
 from preflight.program import launch
 from preflight.program.stackfile import Project, StackConfig
-from stacks.settings.inventory import INVENTORY_ENV
+from stacks.settings.sites import INVENTORY_ENV
 
 
 @dataclass(frozen=True)

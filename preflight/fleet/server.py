@@ -78,9 +78,9 @@ def _preload(settings: dict) -> None:
     if not settings.get("inventory"):
         return
     with contextlib.suppress(Exception):
-        from stacks.settings import inventory
+        from stacks.settings import inventory, sites
 
-        inventory.cached(inventory.inventory_path(Path.cwd()), settings["inventory"])
+        inventory.cached(sites.inventory_path(Path.cwd()), settings["inventory"])
 
 
 def _loaded(module: object) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from catalog import hosts as catalog_hosts
 from preflight.program.stackfile import StackConfig
-from stacks.settings import SettingsError, inventory, parse
+from stacks.settings import SettingsError, parse, sites
 from stacks.settings.egress import needed_rules
 
 FIELDS = ("host", "port", "protocol", "why", "phase", "source")
@@ -35,7 +35,7 @@ def listing(project_dir: Path, stack: StackConfig) -> list[catalog_hosts.Rule]:
     """The stack's egress rules; InvalidSettings when its settings do not validate."""
     file = stack.file or "(no stack file)"
     try:
-        values, file = inventory.stack_values(stack.stack, stack.config, file, project_dir)
+        values, file = sites.stack_values(stack.stack, stack.config, file, project_dir)
         settings = parse(values, set(stack.secret_keys), file, project_dir)
     except SettingsError as err:
         raise InvalidSettings(err.file, err.errors) from None

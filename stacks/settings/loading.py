@@ -14,7 +14,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from catalog.tokens import PREVIEW_CONFIG_FILE_ENV
-from stacks.settings import inventory
+from stacks.settings import sites
 from stacks.settings.errors import SettingsError
 from stacks.settings.parsing import parse
 from stacks.settings.stack import Settings
@@ -44,13 +44,13 @@ def load() -> Settings:
     """Read and validate the whole stack configuration; raise StackSettingsError on a problem.
 
     A fleet site's stack (`site-<name>`, listed by the fleet inventory) takes its settings from
-    the inventory (stacks/settings/inventory.py), its secrets from its own stack; messages then
+    the inventory (stacks/settings/sites.py), its secrets from its own stack; messages then
     name the inventory and the site."""
     values, secrets = _raw_config()
     file = config_file()
     warnings: list[tuple[str, str]] = []
     try:
-        values, file = inventory.stack_values(pulumi.get_stack(), values, file)
+        values, file = sites.stack_values(pulumi.get_stack(), values, file)
         settings = parse(values, secrets, file, warnings=warnings)
     except SettingsError as err:
         raise StackSettingsError(err.file, err.errors) from None

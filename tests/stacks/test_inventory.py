@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from stacks.settings import inventory as inv
-from stacks.settings import parse
+from stacks.settings import parse, sites
 from stacks.settings.errors import InventoryError
 from tests.conftest import ROOT
 
@@ -90,7 +90,7 @@ def test_every_site_validates_with_the_stack_models(tmp_path):
     fleet = inv.load(
         write(tmp_path, {"template": TEMPLATE, "sites": [site("a", "canary")]}), "fleet.yaml"
     )
-    resolved = inv.resolve(fleet, fleet.sites[0], {}, "stacks/Pulumi.site-a.yaml")
+    resolved = sites.resolve(fleet, fleet.sites[0], {}, "stacks/Pulumi.site-a.yaml")
     settings = parse(resolved.values, set(), resolved.file, ROOT)
     assert settings.cluster.kind == "arc" and settings.cluster.nodeCount == 3
     assert resolved.file == "fleet.yaml: site a (sites[0])"
@@ -100,7 +100,7 @@ def test_a_site_with_a_misspelt_key_is_named_by_inventory_site_and_path(tmp_path
     bad = site("b", "canary")
     bad["config"]["azureml-k8s:extension"]["enableInferance"] = True
     fleet = inv.load(write(tmp_path, {"template": TEMPLATE, "sites": [bad]}), "fleet.yaml")
-    resolved = inv.resolve(fleet, fleet.sites[0], {}, "stacks/Pulumi.site-b.yaml")
+    resolved = sites.resolve(fleet, fleet.sites[0], {}, "stacks/Pulumi.site-b.yaml")
     with pytest.raises(Exception) as caught:
         parse(resolved.values, set(), resolved.file, ROOT)
     assert caught.value.file == "fleet.yaml: site b (sites[0])"
@@ -212,7 +212,7 @@ def test_an_inventory_that_is_no_mapping_or_has_no_sites_is_refused(tmp_path):
 
 
 def test_a_site_stack_may_hold_secrets_but_not_settings():
-    merged, problems = inv.with_stack(
+    merged, problems = sites.with_stack(
         {"azureml-k8s:environment": "prod", "azure-native:location": "westeurope"},
         {
             "azureml-k8s:sslKeyPem": "[secret key]",
@@ -232,23 +232,23 @@ def test_a_site_stack_may_hold_secrets_but_not_settings():
 
 def test_only_site_stacks_without_their_own_settings_read_the_inventory(tmp_path, monkeypatch):
     path = write(tmp_path, {"template": TEMPLATE, "sites": [site("a", "canary")]})
-    monkeypatch.setenv(inv.INVENTORY_ENV, str(path))
-    assert inv.site_values("prod", {}) is None
+    monkeypatch.setenv(sites.INVENTORY_ENV, str(path))
+    assert sites.site_values("prod", {}) is None
     # A site the inventory lists takes its settings from there alone.
     with pytest.raises(InventoryError) as caught:
-        inv.site_values("site-a", {"azureml-k8s:environment": "dev"})
+        sites.site_values("site-a", {"azureml-k8s:environment": "dev"})
     assert "live in the inventory" in caught.value.errors[0][1]
     # A site- stack no inventory lists, with settings of its own, is an ordinary stack.
-    assert inv.site_values("site-other", {"azureml-k8s:environment": "dev"}) is None
-    found = inv.site_values("site-a", {})
+    assert sites.site_values("site-other", {"azureml-k8s:environment": "dev"}) is None
+    found = sites.site_values("site-a", {})
     assert found is not None and json.loads(found.values["azureml-k8s:cluster"])["kind"] == "arc"
     with pytest.raises(InventoryError) as caught:
-        inv.site_values("site-zz", {})
+        sites.site_values("site-zz", {})
     assert caught.value.errors == [("sites", "no site 'zz'")]
-    monkeypatch.setenv(inv.INVENTORY_ENV, str(tmp_path / "missing.yaml"))
+    monkeypatch.setenv(sites.INVENTORY_ENV, str(tmp_path / "missing.yaml"))
     with pytest.raises(InventoryError) as caught:
-        inv.site_values("site-a", {})
-    assert inv.INVENTORY_ENV in caught.value.errors[0][1]
+        sites.site_values("site-a", {})
+    assert sites.INVENTORY_ENV in caught.value.errors[0][1]
 
 
 @pytest.mark.parametrize("wave", ["can\nary", "wave1=x", "", 3, "a" * 96])
