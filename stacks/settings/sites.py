@@ -56,8 +56,13 @@ def with_stack(
     ]
     for key, value in stack_values.items():
         if key in merged and str(value) != merged[key]:
+            # Neither value is quoted: the stack's may be a secure one.
             problems.append(
-                (f"{stack_file}: config.{key}", f"is {value!r} here but {merged[key]!r} there")
+                (
+                    f"{stack_file}: config.{key}",
+                    "differs from the inventory's value for this site: keep it in one place "
+                    "(the inventory)",
+                )
             )
         merged.setdefault(key, value)
     return merged, problems

@@ -222,6 +222,7 @@ def test_a_site_stack_may_hold_secrets_but_not_settings():
         "stacks/Pulumi.site-a.yaml",
     )
     assert merged["azureml-k8s:sslKeyPem"] == "[secret key]"
+    assert "eastus" not in str(problems)  # a value that may be secure is never quoted
     paths = [p for p, _ in problems]
     assert paths == [
         "stacks/Pulumi.site-a.yaml: config.azureml-k8s:environment",
