@@ -176,6 +176,10 @@ def test_an_unusable_inventory_is_2_with_one_message(tmp_path):
     result = run_preflight("fleet", "check", "--inventory", str(path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert str(path) in result.stderr
+    as_json = run_preflight("fleet", "check", "--inventory", str(path), "--format", "json")
+    answer = json.loads(as_json.stdout)
+    assert (as_json.returncode, answer["exitCode"], answer["violations"]) == (2, 2, [])
+    assert answer["errors"][0]["path"].startswith(str(path))
 
 
 def test_plan_gives_the_waves_in_order_for_a_ci_matrix(tmp_path):
