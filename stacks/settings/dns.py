@@ -35,18 +35,15 @@ class Dns(Model):
     @field_validator("zoneId")
     @classmethod
     def _zone(cls, value: str) -> str:
-        if (
-            arm.parse(value, arm.DNS_ZONE) is None
-            and arm.parse(value, arm.PRIVATE_DNS_ZONE) is None
-        ):
+        kind, zone = arm.DNS_ZONE, arm.parse(value, arm.DNS_ZONE)
+        if zone is None:
+            kind, zone = arm.PRIVATE_DNS_ZONE, arm.parse(value, arm.PRIVATE_DNS_ZONE)
+        if zone is None:
             raise ValueError(
                 f"must be a DNS zone id ({arm.DNS_ZONE.example}) or a private DNS zone id "
                 f"({arm.PRIVATE_DNS_ZONE.example})"
             )
-        kind = arm.DNS_ZONE if arm.parse(value, arm.DNS_ZONE) else arm.PRIVATE_DNS_ZONE
         resource_id(value, kind, "zoneId")
-        zone = arm.parse(value, kind)
-        assert zone is not None
         if not HOSTNAME.fullmatch(zone.name.rstrip(".")):
             raise ValueError(
                 "the zone name in the id is not a DNS name (ASCII letters, digits, '-' and "
