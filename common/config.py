@@ -1,6 +1,7 @@
-"""A stack file's `config:` value as the Pulumi runtime holds it: a string, objects and lists as
-JSON, booleans as `true`/`false`, null as empty (the language host's form, which the settings
-read). Shared by preflight's stack files and the fleet inventory's sites."""
+"""A stack file's `config:` values: as the Pulumi runtime holds them (a string, objects and lists
+as JSON, booleans as `true`/`false`, null as empty: the language host's form, which the settings
+read), and which of them are `secure:` (encrypted) values. Shared by preflight's stack files and
+the fleet inventory's sites."""
 
 from __future__ import annotations
 
@@ -17,3 +18,17 @@ def runtime_value(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+def is_secure(value: Any) -> bool:
+    """`{secure: <ciphertext>}`, as `pulumi config set --secret` writes it."""
+    return isinstance(value, dict) and set(value) == {"secure"}
+
+
+def has_secure(value: Any) -> bool:
+    """A secure value, or one anywhere inside an object or a list."""
+    if isinstance(value, dict):
+        return is_secure(value) or any(has_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_secure(v) for v in value)
+    return False

@@ -20,7 +20,7 @@ from typing import Any
 from catalog.tokens import PREVIEW_CONFIG_FILE_ENV
 from catalog.tokens import PREVIEW_SECRET_PLACEHOLDER as SECRET_PLACEHOLDER
 from common import files
-from common.config import runtime_value
+from common.config import has_secure, is_secure, runtime_value
 from preflight.program import passphrase
 
 # The stack settings read the name of the file their config came from here, to name it in errors.
@@ -132,7 +132,7 @@ def load_stack(path: Path, project: Project, shown: str) -> StackConfig:
     for key, value in config.items():
         key = str(key)
         full = key if ":" in key else f"{project.name}:{key}"
-        if _has_secure(value):
+        if has_secure(value):
             # Any secure value makes the whole key secret, whatever the key is called.
             secret_keys.append(full)
             value = _reveal(value, reveal, f"config.{key}", shown)
@@ -159,7 +159,7 @@ def _revealer(salt: Any, shown: str):
 
 
 def _reveal(value: Any, reveal, where: str, shown: str) -> Any:
-    if _is_secure(value):
+    if is_secure(value):
         if not isinstance(value["secure"], str):
             raise StackFileError(shown, where, "a secure value is a string")
         try:
@@ -179,15 +179,3 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return [str(value)] if value not in (None, "") else []
-
-
-def _is_secure(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"secure"}
-
-
-def _has_secure(value: Any) -> bool:
-    if isinstance(value, dict):
-        return _is_secure(value) or any(_has_secure(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_secure(v) for v in value)
-    return False

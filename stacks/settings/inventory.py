@@ -24,14 +24,13 @@ from typing import Any
 from catalog import quotas as azureml_quotas
 from catalog.tokens import FLEET_STACK_PREFIX
 from common import files
-from stacks.settings import inventory_csv
+from common.config import has_secure
 from stacks.settings.errors import InventoryError
-from stacks.settings.inventory_csv import csv_file, csv_sites
+from stacks.settings.inventory_csv import MAX_INVENTORY_BYTES, csv_file, csv_sites
 from stacks.settings.stack import PROJECT, secret_keys
 
 STACK_PREFIX = FLEET_STACK_PREFIX
 CANARY = "canary"
-MAX_INVENTORY_BYTES = inventory_csv.MAX_INVENTORY_BYTES
 _TOP_KEYS = ("template", "waves", "quotas", "sites")
 # The per-subscription, per-region quotas fleet check sums over the sites; raised ones are set
 # under `quotas:` (a support request raises them).
@@ -202,7 +201,7 @@ def _config(raw: Any, where: str) -> tuple[dict[str, Any], list[Problem]]:
                     f"each site's stack: pulumi config set --secret {full} -s site-<name> < file",
                 )
             )
-        elif _has_secure(value):
+        elif has_secure(value):
             problems.append(
                 (
                     f"{where}.{key}",
@@ -212,12 +211,6 @@ def _config(raw: Any, where: str) -> tuple[dict[str, Any], list[Problem]]:
             )
         config[full] = value
     return config, problems
-
-
-def _has_secure(value: Any) -> bool:
-    if isinstance(value, dict):
-        return set(value) == {"secure"} or any(_has_secure(v) for v in value.values())
-    return isinstance(value, list) and any(_has_secure(v) for v in value)
 
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -241,16 +234,17 @@ def _unique(sites: list[Site]) -> None:
     for site in sites:
         if not site.name:
             continue
-        first = names.get(site.name) or stacks.get(site.stack.lower())
-        if first is None:
-            pass
-        elif site.name in names:
-            site.problems.append((_at(site.where, "name"), f"'{site.name}' is {first.where} too"))
-        elif first is not None:
+        same_name, same_stack = names.get(site.name), stacks.get(site.stack.lower())
+        if same_name is not None:
+            site.problems.append(
+                (_at(site.where, "name"), f"'{site.name}' is {same_name.where} too")
+            )
+        elif same_stack is not None:
             site.problems.append(
                 (
                     _at(site.where, "name"),
-                    f"stack {site.stack} differs from {first.where}'s {first.stack} only in case",
+                    f"stack {site.stack} differs from {same_stack.where}'s {same_stack.stack} "
+                    "only in case",
                 )
             )
         names.setdefault(site.name, site)
