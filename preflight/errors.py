@@ -9,6 +9,8 @@ docs/preflight.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 OK, VIOLATION, INVALID, PROGRAM_FAILED, PACK_FAILED = 0, 1, 2, 3, 4
 
 
@@ -19,3 +21,9 @@ class Failure(Exception):
     def __init__(self, code: int, message: str, errors: list[dict[str, str]] | None = None):
         super().__init__(message)
         self.code, self.message, self.errors = code, message, errors or []
+
+
+def located(file: str, problems: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """(where, message) problems of `file` as every command reports them: {path, message}, the
+    path `<file>: <where>` (the key path, the line, the site)."""
+    return [{"path": f"{file}: {where}", "message": message} for where, message in problems]

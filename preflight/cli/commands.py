@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preflight.cli.output import Output, check_output
-from preflight.errors import INVALID, OK, PACK_FAILED, VIOLATION, Failure
+from preflight.errors import INVALID, OK, PACK_FAILED, VIOLATION, Failure, located
 from preflight.program import launch
 from preflight.report import render
 
@@ -94,8 +94,7 @@ def check(args, out: Output) -> int:
 
 def _config_failure(err: PolicyConfigError, args) -> Failure:
     where = args.policy_config or args.policy_pack
-    errors = [{"path": f"{where}: {name}", "message": message} for name, message in err.problems]
-    return Failure(INVALID, str(err), errors)
+    return Failure(INVALID, str(err), located(where, err.problems))
 
 
 def hosts(args, out: Output) -> int:
@@ -106,8 +105,7 @@ def hosts(args, out: Output) -> int:
     try:
         rules = egress_hosts.listing(project.directory, stack)
     except egress_hosts.InvalidSettings as err:
-        errors = [{"path": f"{err.file}: {path}", "message": m} for path, m in err.errors]
-        raise Failure(INVALID, str(err), errors) from None
+        raise Failure(INVALID, str(err), located(err.file, err.errors)) from None
     out.write(egress_hosts.render(rules, args.format))
     if args.format != "text":
         out.note(egress_hosts.note(rules))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from preflight.errors import INVALID, OK, PACK_FAILED, VIOLATION, Failure
+from preflight.errors import INVALID, OK, PACK_FAILED, VIOLATION, Failure, located
 from preflight.fleet import rules
 from preflight.fleet.runners import RunnerServer, graph
 from preflight.program import launch
@@ -43,7 +43,7 @@ class SiteResult:
     violations: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stack: StackConfig | None = None
-    usage: dict[str, list[int]] = field(default_factory=dict)  # online endpoints, for quotas
+    usage: dict[rules.Place, list[int]] = field(default_factory=dict)  # online endpoints
     secrets: list[str] = field(default_factory=list)  # every secret string, for redaction
 
     def fail(self, failure: Failure) -> None:
@@ -68,7 +68,7 @@ def load_inventory(path: str, program_dir: str) -> inv.Inventory:
     try:
         return inv.load(path, shown)
     except inv.InventoryError as err:
-        errors = [{"path": f"{err.file}: {where}", "message": m} for where, m in err.errors]
+        errors = located(err.file, err.errors)
         raise Failure(INVALID, f"{err.file}: the inventory cannot be used", errors) from None
 
 
@@ -83,11 +83,9 @@ def site_stack(project: Project, inventory: inv.Inventory, site: inv.Site) -> St
             own = load_stack(path, project, str(path.relative_to(project.directory)))
         sites.resolve(inventory, site, own.config, own.file or f"stacks/Pulumi.{site.stack}.yaml")
     except StackFileError as err:
-        errors = [{"path": f"{err.file}: {err.where}", "message": err.message}]
-        raise Failure(INVALID, str(err), errors) from None
+        raise Failure(INVALID, str(err), located(err.file, [(err.where, err.message)])) from None
     except inv.InventoryError as err:
-        errors = [{"path": f"{err.file}: {where}", "message": m} for where, m in err.errors]
-        raise Failure(INVALID, f"{err.file}: invalid site", errors) from None
+        raise Failure(INVALID, f"{err.file}: invalid site", located(err.file, err.errors)) from None
     return own
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from common import cli
 from preflight.cli.output import Output
-from preflight.errors import INVALID, OK, VIOLATION, Failure
+from preflight.errors import INVALID, OK, VIOLATION, Failure, located
 from preflight.report import render
 
 MAX_JOBS = 64
@@ -209,7 +209,7 @@ def plan(args, out: Output) -> int:
     # plan: a rollout never starts from an inventory `fleet check` would refuse.
     problems = inventory.problems + [p for site in inventory.sites for p in site.problems]
     if problems:
-        errors = [{"path": f"{inventory.file}: {where}", "message": m} for where, m in problems]
+        errors = located(inventory.file, problems)
         raise Failure(INVALID, f"{inventory.file}: the waves cannot be planned", errors)
     out.write(waves.render(waves.plan(inventory, args.chunk), args.format))
     return OK

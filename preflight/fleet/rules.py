@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from catalog import quotas, tokens
-from preflight.errors import INVALID
+from preflight.errors import INVALID, located
 from stacks.settings import inventory as inv
 
 if TYPE_CHECKING:
     from preflight.fleet.check import SiteResult
 
 POLICY = "fleet-quotas"
+Place = tuple[str, str]  # (subscription, region): where Azure ML's online quotas are counted
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)/", re.I)
 _CLUSTER, _EXTENSION = "azureml-k8s:cluster", "azureml-k8s:extension"
 UNIQUE = (
@@ -52,12 +53,8 @@ def unique_site_settings(inventory: inv.Inventory, results: Iterable[SiteResult]
             if first is site:
                 continue
             result.exit_code = max(result.exit_code, INVALID)
-            result.errors.append(
-                {
-                    "path": f"{inventory.label(site)}: config.{key}.{field}",
-                    "message": f"is site {first.name}'s too ({first.where}): {why}",
-                }
-            )
+            message = f"is site {first.name}'s too ({first.where}): {why}"
+            result.errors += located(inventory.label(site), [(f"config.{key}.{field}", message)])
 
 
 def subscription(config: dict[str, Any]) -> str:
@@ -79,27 +76,24 @@ def subscription(config: dict[str, Any]) -> str:
     return str(given).lower() if given else "(the signed-in subscription)"
 
 
-def online_usage(site_config: dict[str, Any], resources: Iterable[Any]) -> dict[str, list[int]]:
-    """'subscription/region' -> [endpoints, deployments] of one site's graph."""
+def online_usage(site_config: dict[str, Any], resources: Iterable[Any]) -> dict[Place, list[int]]:
+    """(subscription, region) -> [endpoints, deployments] of one site's graph."""
     sub = subscription(site_config)
-    usage: dict[str, list[int]] = {}
+    usage: dict[Place, list[int]] = {}
     for r in resources:
         if r.type not in (tokens.ONLINE_ENDPOINT, tokens.ONLINE_DEPLOYMENT):
             continue
         region = str(r.inputs.get("location") or site_config.get("azure-native:location") or "?")
-        counts = usage.setdefault(f"{sub}/{region.lower()}", [0, 0])
+        counts = usage.setdefault((sub, region.lower()), [0, 0])
         counts[r.type == tokens.ONLINE_DEPLOYMENT] += 1
     return usage
 
 
 def fleet_rules(inventory: inv.Inventory, results: list[SiteResult]) -> dict[str, Any]:
     """The inventory's own problems (2) and the quota violations (1) of the fleet as a whole."""
-    errors = [
-        {"path": f"{inventory.file}: {where}", "message": message}
-        for where, message in inventory.problems
-    ]
-    totals: dict[str, list[int]] = {}
-    sites: dict[str, list[str]] = {}
+    errors = located(inventory.file, inventory.problems)
+    totals: dict[Place, list[int]] = {}
+    sites: dict[Place, list[str]] = {}
     for result in results:
         for key, (endpoints, deployments) in result.usage.items():
             total = totals.setdefault(key, [0, 0])
@@ -122,7 +116,7 @@ def fleet_rules(inventory: inv.Inventory, results: list[SiteResult]) -> dict[str
         ),
     )
     for key in sorted(totals):
-        sub, region = key.rsplit("/", 1)
+        sub, region = key
         for index, (what, limit, setting, source) in enumerate(limits):
             if totals[key][index] > limit:
                 violations.append(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from preflight.errors import INVALID, Failure
+from preflight.errors import INVALID, Failure, located
 from stacks.settings import inventory as inv
 
 MAX_MATRIX_JOBS = 256  # GitHub Actions: "A matrix can generate a maximum of 256 jobs per run"
@@ -49,7 +49,7 @@ def plan(inventory: inv.Inventory, chunk: int) -> list[dict[str, Any]]:
                 )
             )
     if problems:
-        errors = [{"path": f"{inventory.file}: {w}", "message": m} for w, m in problems]
+        errors = located(inventory.file, problems)
         raise Failure(INVALID, f"{inventory.file}: the waves cannot run in CI", errors)
     return waves
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from catalog.tokens import FLEET_STACK_PREFIX
 from common import cli
 from preflight import processes
-from preflight.errors import INVALID, PROGRAM_FAILED, Failure
+from preflight.errors import INVALID, PROGRAM_FAILED, Failure, located
 from preflight.program import passphrase
 from preflight.program.stackfile import (
     CONFIG_FILE_ENV,
@@ -55,9 +55,7 @@ def load(program_dir: str, config: str | None, stack: str | None) -> tuple[Proje
                 return project, empty_stack(name)
             found = load_stack(path, project, os.path.relpath(path, program))
     except StackFileError as err:
-        raise Failure(
-            INVALID, str(err), [{"path": f"{err.file}: {err.where}", "message": err.message}]
-        ) from None
+        raise Failure(INVALID, str(err), located(err.file, [(err.where, err.message)])) from None
     _note_placeholders(found)
     return project, found
 
@@ -125,9 +123,7 @@ def graph(project: Project, stack: StackConfig, result: dict) -> Graph:
 
     if result["status"] == "invalid-settings":
         file = result.get("file") or stack.file or "(no stack file)"
-        errors = [
-            {"path": f"{file}: {e['path']}", "message": e["message"]} for e in result["errors"]
-        ]
+        errors = located(file, [(e["path"], e["message"]) for e in result["errors"]])
         raise Failure(INVALID, f"{file}: invalid settings", errors)
     if result["status"] == "program-error":
         where = f" ({result['location']})" if result.get("location") else ""
