@@ -18,7 +18,7 @@ from typing import Any
 
 from preflight.errors import INVALID, OK, PACK_FAILED, VIOLATION, Failure, located
 from preflight.fleet import rules
-from preflight.fleet.runners import RunnerServer, graph
+from preflight.fleet.runners import Runs
 from preflight.program import launch
 from preflight.program.stackfile import (
     Project,
@@ -89,9 +89,16 @@ def site_stack(project: Project, inventory: inv.Inventory, site: inv.Site) -> St
     return own
 
 
-def runner_server(project: Project, inventory: inv.Inventory, jobs: int, timeout: float):
-    """A runner server whose programs find this inventory, loaded once before any fork."""
-    return RunnerServer(project, jobs, timeout, inventory=inventory.file)
+def runs(
+    project: Project,
+    inventory: inv.Inventory,
+    stacks: dict[Any, StackConfig],
+    jobs: int,
+    timeout: float,
+) -> Runs:
+    """The sites' stacks run by a runner server whose programs find this inventory, loaded
+    once before any fork."""
+    return Runs(project, stacks, jobs, timeout, inventory=inventory.file)
 
 
 class Progress:
@@ -148,48 +155,34 @@ def check(
         pack = PolicyPack(Path(pack_dir).resolve(), project.name, "fleet", {})
     except PolicyPackError as err:
         raise Failure(PACK_FAILED, f"policy pack failed: {err}") from None
-    server = None
     progress = Progress(len(runnable))
+    stacks = {index: result.stack for index, result in enumerate(runnable) if result.stack}
     try:
-        server = runner_server(project, inventory, jobs, timeout)
-        for index, result in enumerate(runnable):
-            assert result.stack is not None
-            server.submit(index, result.stack)
-        pack.connect(timeout)
-        configured = analyzer.configure(pack, policy_config, timeout)
-        for outcome in server.outcomes():
-            result = runnable[outcome.key]
-            assert result.stack is not None
-            progress.step()
-            try:
-                site_graph = graph(project, result.stack, outcome)
-            except Failure as failure:
-                result.fail(failure)
-                continue
-            analysis = analyzer.analyze_graph(
-                pack,
-                configured,
-                site_graph,
-                result.stack.config,
-                result.stack.secret_keys,
-                tags,
-                timeout,
-            )
-            unevaluated = analysis.unevaluated_gates if strict else []
-            result.violations = [v.as_json() for v in analysis.violations]
-            result.warnings = [
-                d["message"] for d in site_graph.diagnostics if d["severity"] == "warning"
-            ]
-            result.usage = rules.online_usage(result.site.config, site_graph.resources)
-            result.secrets = launch.secrets(result.stack, site_graph)
-            if analysis.mandatory or unevaluated:
-                result.exit_code = VIOLATION
+        with runs(project, inventory, stacks, jobs, timeout) as started:
+            pack.connect(timeout)
+            configured = analyzer.configure(pack, policy_config, timeout)
+            for index, found in started.finished():
+                result, stack = runnable[index], stacks[index]
+                progress.step()
+                if isinstance(found, Failure):
+                    result.fail(found)
+                    continue
+                analysis = analyzer.analyze_graph(
+                    pack, configured, found, stack.config, stack.secret_keys, tags, timeout
+                )
+                unevaluated = analysis.unevaluated_gates if strict else []
+                result.violations = [v.as_json() for v in analysis.violations]
+                result.warnings = [
+                    d["message"] for d in found.diagnostics if d["severity"] == "warning"
+                ]
+                result.usage = rules.online_usage(result.site.config, found.resources)
+                result.secrets = launch.secrets(stack, found)
+                if analysis.mandatory or unevaluated:
+                    result.exit_code = VIOLATION
     except PolicyPackError as err:
         raise Failure(PACK_FAILED, f"policy pack failed: {err}") from None
     finally:
         progress.close()
         pack.close()
-        if server is not None:
-            server.close()
     fleet = rules.fleet_rules(inventory, results)
     return results, fleet

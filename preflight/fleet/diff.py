@@ -18,8 +18,7 @@ from typing import Any
 
 from preflight import gitbase
 from preflight.errors import INVALID, OK, PROGRAM_FAILED, Failure
-from preflight.fleet.check import load_inventory, runner_server, site_stack
-from preflight.fleet.runners import graph
+from preflight.fleet.check import load_inventory, runs, site_stack
 from preflight.program import launch
 from preflight.program.stackfile import StackFileError, load_project
 from preflight.report import diff as plandiff
@@ -55,20 +54,13 @@ def previews(inventory_path: str, program_dir: str, jobs: int, timeout: float) -
             secrets += stacks[site.name].secret_values
         except Failure as failure:
             sites[site.name]["error"] = _reason(failure)
-    server = runner_server(project, inventory, jobs, timeout)
-    try:
-        for name, stack in stacks.items():
-            server.submit(name, stack)
-        for outcome in server.outcomes():
-            try:
-                site_graph = graph(project, stacks[outcome.key], outcome)
-            except Failure as failure:
-                sites[outcome.key]["error"] = _reason(failure)
+    with runs(project, inventory, stacks, jobs, timeout) as started:
+        for name, found in started.finished():
+            if isinstance(found, Failure):
+                sites[name]["error"] = _reason(found)
                 continue
-            secrets += launch.secrets(stacks[outcome.key], site_graph)
-            sites[outcome.key]["plan"] = site_graph.plan()
-    finally:
-        server.close()
+            secrets += launch.secrets(stacks[name], found)
+            sites[name]["plan"] = found.plan()
     return Previews(sites, secrets)
 
 

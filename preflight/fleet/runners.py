@@ -1,5 +1,5 @@
 """Many runs of the program through one runner server (preflight/fleet/server.py), each site's
-result as preflight.program.launch gives one run's: a Graph, or a Failure.
+result as preflight.program.launch gives one run's: a Graph, or a Failure (`Runs`).
 
 The server is a child of preflight like the runner of `check`: in its own process group (its
 forked children in it too), ended when the run is done, on error and on signals.
@@ -15,13 +15,16 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from preflight import processes
 from preflight.errors import PROGRAM_FAILED, Failure
 from preflight.program import launch
 from preflight.program.stackfile import Project, StackConfig
 from stacks.settings.sites import INVENTORY_ENV
+
+if TYPE_CHECKING:
+    from preflight.report.plan import Graph
 
 
 @dataclass(frozen=True)
@@ -135,9 +138,39 @@ class RunnerServer:
             self._results.close()
 
 
-def graph(project: Project, stack: StackConfig, outcome: Outcome):
-    """The run's Graph, or the Failure `preflight check` would end with for it."""
-    if outcome.failure is not None:
-        raise outcome.failure
-    assert outcome.result is not None
-    return launch.graph(project, stack, outcome.result)
+class Runs:
+    """Stacks run through one RunnerServer, all submitted at once, so the runs go on while the
+    caller does other work (starting a policy pack); `finished` yields each stack's Graph, or the
+    Failure `preflight check` would end with for it, as its run ends. A context manager: the
+    server is ended on leaving."""
+
+    def __init__(
+        self,
+        project: Project,
+        stacks: dict[Any, StackConfig],
+        jobs: int,
+        timeout: float,
+        inventory: str = "",
+    ):
+        self.project, self.stacks = project, stacks
+        self.server = RunnerServer(project, jobs, timeout, inventory)
+        for key, stack in stacks.items():
+            self.server.submit(key, stack)
+
+    def finished(self) -> Iterator[tuple[Any, Graph | Failure]]:
+        for outcome in self.server.outcomes():
+            stack = self.stacks[outcome.key]
+            if outcome.failure is not None:
+                yield outcome.key, outcome.failure
+                continue
+            assert outcome.result is not None
+            try:
+                yield outcome.key, launch.graph(self.project, stack, outcome.result)
+            except Failure as failure:
+                yield outcome.key, failure
+
+    def __enter__(self) -> Runs:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.close()
