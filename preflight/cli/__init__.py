@@ -1,4 +1,4 @@
-"""python -m preflight preview | check | diff | hosts | fleet: Pulumi preview and policy gate, offline.
+"""python -m preflight preview | check | diff | hosts | fleet: preview and policy gate, offline.
 
 Exit codes (preflight.errors): 0 clean; 1 a mandatory policy violation (check); 2 invalid
 settings or input files; 3 the program failed; 4 the policy pack failed; 64 a bad command line;

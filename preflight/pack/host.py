@@ -7,8 +7,8 @@ policy host unchanged: the pack cannot tell the difference.
 
 The engine starts a pack per stack; `fleet check` analyzes many stacks with one pack. At
 ConfigureStack (the first call of every stack's analysis) this host sets the PULUMI_PROJECT,
-PULUMI_STACK and PULUMI_CONFIG that stack's own pack would have started with, so each stack sees exactly what
-a pack of its own would (for a single stack they are the ones it started with).
+PULUMI_STACK and PULUMI_CONFIG that stack's own pack would have started with, so each stack sees
+exactly what a pack of its own would (for a single stack they are the ones it started with).
 """
 
 from __future__ import annotations
