@@ -13,6 +13,7 @@ from typing import Any
 
 from catalog.tokens import PREVIEW_SECRET_PLACEHOLDER
 from common import cli, files
+from common.config import has_secure, is_secure
 from stacks.migrate_v1.reading import MigrationError
 from stacks.settings import SettingsError, parse
 from stacks.settings.stack import PROJECT
@@ -39,7 +40,7 @@ def values(config: dict[Any, Any]) -> tuple[dict[str, str], set[str]]:
     secrets: set[str] = set()
     for key, value in config.items():
         full = str(key) if ":" in str(key) else f"{PROJECT}:{key}"
-        if _has_secure(value):
+        if has_secure(value):
             secrets.add(full)
             value = _placeholder(value)
         if isinstance(value, (dict, list)):
@@ -51,20 +52,8 @@ def values(config: dict[Any, Any]) -> tuple[dict[str, str], set[str]]:
     return flat, secrets
 
 
-def _is_secure(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"secure"}
-
-
-def _has_secure(value: Any) -> bool:
-    if isinstance(value, dict):
-        return _is_secure(value) or any(_has_secure(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_secure(v) for v in value)
-    return False
-
-
 def _placeholder(value: Any) -> Any:
-    if _is_secure(value):
+    if is_secure(value):
         return PREVIEW_SECRET_PLACEHOLDER
     if isinstance(value, dict):
         return {k: _placeholder(v) for k, v in value.items()}
